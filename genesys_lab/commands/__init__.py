@@ -1,0 +1,1 @@
+"""Subcommands of ``genesys-lab``: each module parses its options and calls the core."""

@@ -1,0 +1,66 @@
+"""Sign certificates with any of the guide's five digests, SHA-1 included.
+
+``cryptography`` refuses to sign with SHA-1, but the guide still lists it
+(``-dgst sha1``, "not recommended"), and learners must be able to make one
+to see why the linter flags it. So SHA-1 takes one extra, small step: sign
+with SHA-256, then swap the AlgorithmIdentifier (same length, only the last
+OID arc differs: 1.2.840.113549.1.1.11 -> .5) in the to-be-signed part and
+sign those bytes again with RSA PKCS#1 v1.5 over SHA-1.
+"""
+from __future__ import annotations
+
+from .profiles import Digest
+
+_SHA256_RSA = bytes.fromhex("300d06092a864886f70d01010b0500")
+_SHA1_RSA = bytes.fromhex("300d06092a864886f70d0101050500")
+
+
+def sign_certificate(builder, key, digest: Digest):
+    """Sign a CertificateBuilder; returns a cryptography Certificate."""
+    if digest is not Digest.SHA1:
+        return builder.sign(key, digest.hash())
+    return _resign_sha1(builder.sign(key, Digest.SHA256.hash()), key)
+
+
+def _resign_sha1(cert, key):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    tbs = cert.tbs_certificate_bytes
+    at = _tbs_signature_offset(tbs)
+    if tbs[at:at + len(_SHA256_RSA)] != _SHA256_RSA:
+        raise ValueError("SHA-1 signing supports RSA keys only")
+    tbs = tbs[:at] + _SHA1_RSA + tbs[at + len(_SHA1_RSA):]
+    signature = key.sign(tbs, padding.PKCS1v15(), hashes.SHA1())
+    body = tbs + _SHA1_RSA + _tlv(0x03, b"\x00" + signature)
+    return x509.load_der_x509_certificate(_tlv(0x30, body))
+
+
+def _tbs_signature_offset(tbs: bytes) -> int:
+    """Where TBSCertificate's ``signature`` field starts (RFC 5280 4.1): after version and serial."""
+    pos = _header_length(tbs, 0)          # into the SEQUENCE
+    if tbs[pos] == 0xA0:                  # [0] EXPLICIT version
+        pos = _skip(tbs, pos)
+    return _skip(tbs, pos)                # past serialNumber
+
+
+def _header_length(data: bytes, pos: int) -> int:
+    first = data[pos + 1]
+    return 2 if first < 0x80 else 2 + (first & 0x7F)
+
+
+def _skip(data: bytes, pos: int) -> int:
+    first = data[pos + 1]
+    if first < 0x80:
+        return pos + 2 + first
+    n = first & 0x7F
+    return pos + 2 + n + int.from_bytes(data[pos + 2:pos + 2 + n], "big")
+
+
+def _tlv(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(size)]) + size + content

@@ -1,0 +1,231 @@
+"""The CA directory on disk, in the Security Pack layout that ``openssl ca`` keeps.
+
+Files (DESIGN.md): ``ca_conf/{ca.conf, ca_cert.pem, ca_cert.pfx,
+ca_priv_key.pem, ca.db, ca.db.attr, serial.num, crlnumber, repository/}``.
+ca.db is OpenSSL's text database (``index.txt``): one line per certificate,
+six tab-separated fields — status (V valid, R revoked, E expired), expiry,
+revocation ``time[,reason]`` (empty unless R), serial in upper-case hex,
+file name (always ``unknown``), subject as ``X509_NAME_oneline``.
+
+Every write goes to a temporary file in the same folder and is renamed into
+place, and one ``filelock`` lock serializes writers, so an interrupted or
+concurrent issuance never leaves a half-written file or a reused serial.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CADatabaseError, CANotFoundError
+
+CONF_DIR = "ca_conf"
+
+
+@dataclass(frozen=True)
+class CAPaths:
+    """Where each file of a CA directory lives."""
+
+    root: Path
+
+    @property
+    def conf(self) -> Path: return self.root / CONF_DIR
+    @property
+    def config(self) -> Path: return self.conf / "ca.conf"
+    @property
+    def cert(self) -> Path: return self.conf / "ca_cert.pem"
+    @property
+    def pfx(self) -> Path: return self.conf / "ca_cert.pfx"
+    @property
+    def key(self) -> Path: return self.conf / "ca_priv_key.pem"
+    @property
+    def db(self) -> Path: return self.conf / "ca.db"
+    @property
+    def db_attr(self) -> Path: return self.conf / "ca.db.attr"
+    @property
+    def serial(self) -> Path: return self.conf / "serial.num"
+    @property
+    def crlnumber(self) -> Path: return self.conf / "crlnumber"
+    @property
+    def repository(self) -> Path: return self.conf / "repository"
+    @property
+    def crl_pem(self) -> Path: return self.conf / "crl.pem"
+    @property
+    def crl_der(self) -> Path: return self.conf / "crl.der"
+    @property
+    def lock(self) -> Path: return self.conf / ".lock"
+
+    def require_ca(self) -> None:
+        """Refuse early, with the fix, when the directory holds no CA."""
+        missing = [p.name for p in (self.cert, self.key, self.db, self.serial) if not p.exists()]
+        if missing:
+            raise CANotFoundError(
+                f"no CA in {self.root.resolve()} (missing ca_conf/{', ca_conf/'.join(missing)}): "
+                "run create_ca.sh there first, or pass --ca-dir"
+            )
+
+
+@dataclass(frozen=True)
+class DbRecord:
+    """One ca.db line, parsed."""
+
+    status: str                      # "V", "R" or "E"
+    expires: dt.datetime
+    revoked_at: dt.datetime | None
+    reason: str | None
+    serial: str                      # upper-case hex, whole bytes: "01", "0A", "03E8"
+    filename: str
+    subject: str                     # X509_NAME_oneline form
+
+    def to_line(self) -> str:
+        revocation = ""
+        if self.revoked_at is not None:
+            revocation = format_time(self.revoked_at) + (f",{self.reason}" if self.reason else "")
+        return "\t".join([self.status, format_time(self.expires), revocation, self.serial,
+                          self.filename, self.subject])
+
+
+def serial_hex(number: int) -> str:
+    """Serial as ``openssl ca`` writes it in serial.num, ca.db and file names: upper hex, whole bytes."""
+    text = f"{number:X}"
+    return text.zfill(len(text) + len(text) % 2)
+
+
+def parse_serial(text: str) -> int:
+    """Accept ``02``, ``0A``, ``0x0a`` (what users copy from file names or ``openssl x509 -serial``)."""
+    value = text.strip()
+    if value.lower().startswith("0x"):
+        value = value[2:]
+    if value.lower().startswith("serial="):
+        value = value[7:]
+    if not value or not re.fullmatch(r"[0-9A-Fa-f:]+", value):
+        from .errors import UsageError
+        raise UsageError(f"serial {text!r} is not hexadecimal: write it as in the file names, e.g. 02 or 0A")
+    return int(value.replace(":", ""), 16)
+
+
+def format_time(moment: dt.datetime) -> str:
+    """ASN.1 time text as OpenSSL stores it: UTCTime before 2050, GeneralizedTime after (RFC 5280 4.1.2.5)."""
+    moment = moment.astimezone(dt.timezone.utc)
+    if moment.year < 2050:
+        return moment.strftime("%y%m%d%H%M%SZ")
+    return moment.strftime("%Y%m%d%H%M%SZ")
+
+
+def parse_time(text: str) -> dt.datetime:
+    fmt = "%y%m%d%H%M%SZ" if len(text) == 13 else "%Y%m%d%H%M%SZ"
+    return dt.datetime.strptime(text, fmt).replace(tzinfo=dt.timezone.utc)
+
+
+def parse_db_line(line: str, *, path: Path, number: int) -> DbRecord:
+    fields = line.rstrip("\n").split("\t")
+    where = f"{path}, line {number}"
+    if len(fields) != 6:
+        raise CADatabaseError(f"{where}: expected 6 tab-separated fields, found {len(fields)}; restore ca.db from ca.db.old or a backup")
+    status, expires, revocation, serial, filename, subject = fields
+    if status not in ("V", "R", "E"):
+        raise CADatabaseError(f"{where}: status {status!r} is not V, R or E; restore ca.db from a backup")
+    if not re.fullmatch(r"[0-9A-F]+", serial):
+        raise CADatabaseError(f"{where}: serial {serial!r} is not upper-case hex; restore ca.db from a backup")
+    try:
+        revoked_at, reason = None, None
+        if revocation:
+            stamp, _, reason = revocation.partition(",")
+            revoked_at, reason = parse_time(stamp), reason or None
+        return DbRecord(status, parse_time(expires), revoked_at, reason, serial, filename, subject)
+    except ValueError:
+        raise CADatabaseError(f"{where}: a date is not in YYMMDDHHMMSSZ form; restore ca.db from a backup") from None
+
+
+def read_db(path: Path) -> list[DbRecord]:
+    text = path.read_text(encoding="latin-1")  # X509_NAME_oneline output is ASCII with \xHH escapes
+    return [parse_db_line(line, path=path, number=i)
+            for i, line in enumerate(text.splitlines(), 1) if line.strip()]
+
+
+def read_hex_counter(path: Path) -> int:
+    """serial.num and crlnumber: one line of hex, as ``openssl ca`` keeps them."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        return int(text.splitlines()[0], 16)
+    except (ValueError, IndexError, UnicodeDecodeError):
+        raise CADatabaseError(f"{path}, line 1: expected a hexadecimal number such as 01; fix or restore the file") from None
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write through a temporary file created with its final mode, then rename over the target.
+
+    Creating the file with its mode (not chmod afterwards) means a key is
+    never readable by others, not even for a moment.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def create_new(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write a file that must not exist yet (repository files): refuse rather than overwrite."""
+    if path.exists():
+        raise CADatabaseError(f"{path} already exists: serial.num is behind the repository; set it past the highest serial")
+    write_atomic(path, data, mode)
+
+
+@contextlib.contextmanager
+def locked(paths: CAPaths, timeout: float = 60):
+    """Serialize writers of one CA (processes and threads) with a ``filelock`` lock file."""
+    from filelock import FileLock
+
+    with FileLock(str(paths.lock), timeout=timeout):
+        yield
+
+
+class Transaction:
+    """Files written so far in one change, removed again if the change fails part-way."""
+
+    def __init__(self):
+        self.created: list[Path] = []
+        self.replaced: list[tuple[Path, bytes | None, int]] = []
+
+    def create(self, path: Path, data: bytes, mode: int = 0o644) -> None:
+        create_new(path, data, mode)
+        self.created.append(path)
+
+    def replace(self, path: Path, data: bytes, mode: int = 0o644) -> None:
+        old = path.read_bytes() if path.exists() else None
+        old_mode = path.stat().st_mode & 0o777 if path.exists() else mode
+        write_atomic(path, data, mode)
+        self.replaced.append((path, old, old_mode))
+
+    def rollback(self) -> None:
+        for path in reversed(self.created):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        for path, old, mode in reversed(self.replaced):
+            if old is None:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+            else:
+                write_atomic(path, old, mode)
+
+
+@contextlib.contextmanager
+def transaction():
+    """Group file changes so that either all of them land or none does."""
+    tx = Transaction()
+    try:
+        yield tx
+    except BaseException:
+        tx.rollback()
+        raise
