@@ -1,0 +1,56 @@
+"""The project's promises to a newcomer: two commands, one environment, Python 3.10+."""
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    project = _pyproject()["project"]
+    wanted = {_name(r): r for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    lines = (ROOT / "environment.yml").read_text().splitlines()
+    conda = {}
+    for line in lines[lines.index("dependencies:"):]:
+        m = re.match(r"^  - ([A-Za-z0-9_.-]+)(.*)$", line)
+        if m and m.group(1) not in ("python", "pip"):
+            conda[_name(m.group(1))] = m.group(1) + m.group(2).strip()
+    assert set(conda) == set(wanted)
+    for name, requirement in wanted.items():
+        assert conda[name].replace(" ", "") == requirement.replace(" ", ""), name
+    assert "      - -e ." in lines
+    assert "conda-forge" in (ROOT / "environment.yml").read_text()
+
+
+def test_python_floor_is_3_10():
+    assert _pyproject()["project"]["requires-python"] == ">=3.10"
+    assert sys.version_info >= (3, 10)
+
+
+def test_readme_opens_with_the_two_commands():
+    head = (ROOT / "README.md").read_text().split("\n## ")[0]
+    assert "make lab" in head and "make test" in head
+
+
+def test_ci_installs_tools_and_runs_make_test():
+    ci = (ROOT / ".ci/run").read_text()
+    assert "make test" in ci and "apt-get install" in ci
+    for package in ("openssl", "openjdk", "chromium"):
+        assert package in ci
+
+
+def test_scripts_are_installed_commands():
+    scripts = _pyproject()["project"]["scripts"]
+    assert {"genesys-lab", "create_ca.sh", "create_cert.sh", "convert_priv_key.sh"} <= set(scripts)
+    bindir = Path(sys.executable).parent
+    for name in ("create_ca.sh", "create_cert.sh", "genesys-lab"):
+        assert (bindir / name).exists(), f"{name} is not installed next to {sys.executable}: pip install -e ."
