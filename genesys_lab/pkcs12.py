@@ -125,7 +125,7 @@ _PKCS12_PBES = {
 # ---------------------------------------------------- key derivation
 
 
-def pkcs12_kdf(
+def _pkcs12_kdf(
     algorithm: hashes.HashAlgorithm,
     password: bytes,
     salt: bytes,
@@ -139,7 +139,6 @@ def pkcs12_kdf(
     keys and IVs of the legacy PBEs (purposes 1 and 2) need it. `password`
     is already the BMPString with its terminator (see `_bmp_password`).
     """
-    u = algorithm.digest_size
     v = algorithm.block_size or 64
 
     def stretch(data: bytes) -> bytes:
@@ -230,8 +229,8 @@ def _encrypt_pbe_3des(password: str, plaintext: bytes) -> tuple[bytes, bytes]:
 
 
 def _pbe_3des_cipher(bmp: bytes, salt: bytes, iterations: int) -> Cipher:
-    key = pkcs12_kdf(hashes.SHA1(), bmp, salt, iterations, 1, 24)
-    iv = pkcs12_kdf(hashes.SHA1(), bmp, salt, iterations, 2, 8)
+    key = _pkcs12_kdf(hashes.SHA1(), bmp, salt, iterations, 1, 24)
+    iv = _pkcs12_kdf(hashes.SHA1(), bmp, salt, iterations, 2, 8)
     return Cipher(TripleDES(key), modes.CBC(iv))
 
 
@@ -330,7 +329,8 @@ def _shrouded_key_bag(key, password: str, compat: Compat, attributes: list[bytes
         serialization.NoEncryption(),
     )
     alg, ciphertext = _encrypt(password, pkcs8, compat)
-    return _safe_bag(_SHROUDED_KEY_BAG, _der.sequence(alg, _der.octet_string(ciphertext)), attributes)
+    value = _der.sequence(alg, _der.octet_string(ciphertext))
+    return _safe_bag(_SHROUDED_KEY_BAG, value, attributes)
 
 
 def _data_content(bags: list[bytes]) -> bytes:
@@ -359,7 +359,8 @@ def _mac_data(auth_safe: bytes, password: str, compat: Compat) -> bytes:
     algorithm = hashes.SHA1() if compat is Compat.LEGACY else hashes.SHA256()
     digest_oid = _SHA1 if compat is Compat.LEGACY else _SHA256
     salt = os.urandom(8)
-    key = pkcs12_kdf(algorithm, _bmp_password(password), salt, ITERATIONS, 3, algorithm.digest_size)
+    bmp = _bmp_password(password)
+    key = _pkcs12_kdf(algorithm, bmp, salt, ITERATIONS, 3, algorithm.digest_size)
     mac = hmac.HMAC(key, algorithm)
     mac.update(auth_safe)
     digest_info = _der.sequence(
@@ -376,9 +377,14 @@ def _pfx(contents: list[bytes], password: str, compat: Compat) -> bytes:
     return _der.sequence(_der.integer(3), auth_info, _mac_data(auth_safe, password, compat))
 
 
-def _check_arguments(password, compat, certs) -> None:
+def _check_password(password) -> None:
     if not isinstance(password, str):
-        raise UsageError(f"the PKCS#12 password must be text (str), not {type(password).__name__}")
+        kind = type(password).__name__
+        raise UsageError(f"the PKCS#12 password must be text (str), not {kind}; use \"\" for none")
+
+
+def _check_arguments(password, compat, certs) -> None:
+    _check_password(password)
     if not isinstance(compat, Compat):
         raise UsageError(f"compat must be Compat.MODERN or Compat.LEGACY, not {compat!r}")
     for cert in certs:
@@ -492,6 +498,7 @@ def _mac_password(pfx: _Pfx, password: str) -> bytes:
         digest_info, salt, *rest = pfx.mac.children()
         digest_oid = _alg_parts(digest_info.children()[0])[0]
         expected = digest_info.children()[1].as_bytes()
+        salt_bytes = salt.as_bytes()
         iterations = rest[0].as_int() if rest else 1
     except (_der.DERError, IndexError, ValueError) as exc:
         raise FormatError(f"the PKCS#12 MAC is damaged ({exc})") from None
@@ -499,7 +506,7 @@ def _mac_password(pfx: _Pfx, password: str) -> bytes:
         raise FormatError(f"the PKCS#12 MAC uses an unsupported digest ({digest_oid})")
     algorithm = _HASHES[digest_oid]()
     for bmp in candidates:
-        key = pkcs12_kdf(algorithm, bmp, salt.as_bytes(), iterations, 3, algorithm.digest_size)
+        key = _pkcs12_kdf(algorithm, bmp, salt_bytes, iterations, 3, algorithm.digest_size)
         mac = hmac.HMAC(key, algorithm)
         mac.update(pfx.auth_safe)
         if mac.finalize() == expected:
@@ -529,7 +536,7 @@ class Pkcs12Contents:
 def read_pkcs12(data: bytes, password: str = "") -> Pkcs12Contents:
     """Read a .pfx written by us, by `openssl pkcs12 -export` (also -legacy) or Java."""
     pfx = _parse_pfx(data)
-    _check_arguments(password, Compat.MODERN, ())
+    _check_password(password)
     _mac_password(pfx, password)
     try:
         loaded = _pyca_pkcs12.load_pkcs12(bytes(data), password.encode() or None)
@@ -548,10 +555,17 @@ def read_pkcs12(data: bytes, password: str = "") -> Pkcs12Contents:
 def _unreadable(pfx: _Pfx, exc: Exception) -> GenesysLabError:
     """The MAC matched, so the password is right: say which algorithm failed."""
     if pfx.mac is None:
-        return PasswordError(f"the PKCS#12 file has no MAC and could not be decrypted ({exc}): check the password")
-    used = ", ".join(_content_encryption(c) for c in pfx.contents)
+        return PasswordError(
+            f"the PKCS#12 file has no MAC and could not be decrypted ({exc}): check the password"
+        )
+    try:
+        used = ", ".join(_content_encryption(c) for c in pfx.contents)
+    except (_der.DERError, IndexError):
+        return FormatError(f"the PKCS#12 file is damaged inside ({exc})")
     hint = " Re-export it without -legacy." if "RC2" in used or "RC4" in used else ""
-    return FormatError(f"the PKCS#12 file uses encryption this system cannot decrypt ({used}).{hint}")
+    return FormatError(
+        f"the PKCS#12 file uses encryption this system cannot decrypt ({used}).{hint}"
+    )
 
 
 def _content_encryption(content: _der.Element) -> str:
@@ -637,12 +651,16 @@ def _bag_info(bag: _der.Element, content_encryption: str) -> tuple[BagInfo, byte
         friendly_name=attrs[_FRIENDLY_NAME].as_str() if _FRIENDLY_NAME in attrs else None,
         local_key_id=attrs[_LOCAL_KEY_ID].as_bytes().hex() if _LOCAL_KEY_ID in attrs else None,
         subject=subject,
-        java_trusted_usage=attrs[_JDK_TRUSTED_USAGE].as_oid() if _JDK_TRUSTED_USAGE in attrs else None,
+        java_trusted_usage=(
+            attrs[_JDK_TRUSTED_USAGE].as_oid() if _JDK_TRUSTED_USAGE in attrs else None
+        ),
     )
     return info, cert_der
 
 
-def _bags_via_openssl(data: bytes, password: str, encryption: str, seen: set[bytes]) -> list[BagInfo]:
+def _bags_via_openssl(
+    data: bytes, password: str, encryption: str, seen: set[bytes]
+) -> list[BagInfo]:
     """Certificates of a content we cannot decrypt (RC2-40): ask OpenSSL via cryptography.
 
     Their localKeyId is not reported by `load_pkcs12`, so it stays None.
@@ -674,7 +692,7 @@ def _mac_summary(pfx: _Pfx) -> tuple[str, int | None]:
 def describe_pkcs12(data: bytes, password: str = "") -> Pkcs12Info:
     """Explain a .pfx: its bags, their protection, and which tools will open it."""
     pfx = _parse_pfx(data)
-    _check_arguments(password, Compat.MODERN, ())
+    _check_password(password)
     bmp = _mac_password(pfx, password)
     bags: list[BagInfo] = []
     contents, seen, pending = [], set(), []
@@ -708,6 +726,12 @@ def describe_pkcs12(data: bytes, password: str = "") -> Pkcs12Info:
     )
 
 
+_JAVA_EMPTY = (
+    "keytool lists 0 entries: no key bag and no certificate bag with"
+    " Oracle's trusted-key-usage attribute"
+)
+
+
 def _consumers(encryptions: list[str], mac: str, java_visible: bool) -> tuple[Consumer, ...]:
     """Which tools open a file with these algorithms, from their documented support.
 
@@ -719,50 +743,51 @@ def _consumers(encryptions: list[str], mac: str, java_visible: bool) -> tuple[Co
     legacy = next((e.split(",")[0] for e in encryptions if "RC2" in e or "RC4" in e), None)
     aes = any(e.startswith("PBES2") for e in encryptions)
     sha2_mac = mac not in ("HMAC-SHA1", "none")
-    java_empty = "keytool lists 0 entries: no key bag and no certificate with Oracle's trusted-key-usage attribute"
     return (
-        Consumer(
-            "OpenSSL 3",
-            legacy is None,
-            f"{legacy} is only in OpenSSL 3's legacy provider: use -legacy or re-export without -legacy"
-            if legacy
-            else "uses only algorithms of OpenSSL 3's default provider",
-        ),
+        _openssl3(legacy),
         Consumer("OpenSSL 3 -legacy", True, "the legacy provider adds RC2 and RC4 to the defaults"),
         Consumer("OpenSSL 1.1", True, "has PBES2/AES, 3DES, RC2 and HMAC-SHA1/SHA-2 MACs built in"),
-        Consumer(
-            "Java 8u301+/11+/17",
-            java_visible,
-            (
-                "reads PBES2/AES, 3DES and RC2 bags"
-                + (" (Java 11 needs 11.0.12+ for the HMAC-SHA256 MAC)" if sha2_mac else "")
-            )
-            if java_visible
-            else java_empty,
-        ),
-        _old_java(aes, sha2_mac, mac, java_visible, java_empty),
+        _new_java(sha2_mac, java_visible),
+        _old_java(aes, sha2_mac, mac, java_visible),
         Consumer(
             "Windows Server 2019+/Windows 10 1709+",
             True,
             "imports AES-256/SHA256 PFX files as well as 3DES and RC2 ones",
         ),
-        Consumer(
-            "Windows Server 2016 and older",
-            not (aes or sha2_mac),
-            "AES-256 PBES2 / SHA-256 MAC unsupported; the import claims the password is wrong:"
-            " export with Compat.LEGACY"
-            if aes or sha2_mac
-            else "3DES or RC2 with an HMAC-SHA1 MAC, which these versions support",
-        ),
+        _old_windows(aes or sha2_mac),
     )
 
 
-def _old_java(aes: bool, sha2_mac: bool, mac: str, java_visible: bool, java_empty: str) -> Consumer:
+def _openssl3(legacy: str | None) -> Consumer:
+    if legacy:
+        why = f"{legacy} is only in OpenSSL 3's legacy provider: add -legacy, or re-export"
+        return Consumer("OpenSSL 3", False, why + " without -legacy")
+    return Consumer("OpenSSL 3", True, "uses only algorithms of OpenSSL 3's default provider")
+
+
+def _new_java(sha2_mac: bool, java_visible: bool) -> Consumer:
+    name = "Java 8u301+/11+/17"
+    if not java_visible:
+        return Consumer(name, False, _JAVA_EMPTY)
+    note = " (Java 11 needs 11.0.12+ for the HMAC-SHA256 MAC)" if sha2_mac else ""
+    return Consumer(name, True, "reads PBES2/AES, 3DES and RC2 bags" + note)
+
+
+def _old_java(aes: bool, sha2_mac: bool, mac: str, java_visible: bool) -> Consumer:
     name = "Java 8 before 8u301"
     if sha2_mac:
-        return Consumer(name, False, f"no {mac} MAC before 8u301 (keytool: 'Integrity check failed'): use Compat.LEGACY")
+        why = f"no {mac} MAC before 8u301 (keytool: 'Integrity check failed')"
+        return Consumer(name, False, why + ": use Compat.LEGACY")
     if aes:
         return Consumer(name, False, "PBES2/AES-256 bags need 8u301 or later: use Compat.LEGACY")
     if not java_visible:
-        return Consumer(name, False, java_empty)
-    return Consumer(name, True, "3DES or RC2 bags with an HMAC-SHA1 MAC, which Java 8 has always read")
+        return Consumer(name, False, _JAVA_EMPTY)
+    return Consumer(name, True, "3DES or RC2 bags with an HMAC-SHA1 MAC, as Java 8 always read")
+
+
+def _old_windows(uses_aes_or_sha2: bool) -> Consumer:
+    name = "Windows Server 2016 and older"
+    if uses_aes_or_sha2:
+        why = "AES-256 PBES2 / SHA-256 MAC unsupported; the import says the password is wrong"
+        return Consumer(name, False, why + ": export with Compat.LEGACY")
+    return Consumer(name, True, "3DES or RC2 with an HMAC-SHA1 MAC, which these versions support")

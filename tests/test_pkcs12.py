@@ -178,6 +178,49 @@ def test_der_reads_ber_indefinite_lengths_and_rejects_garbage():
             _der.decode(bad)
 
 
+# --------------------------------------------------- the PKCS#12 KDF
+
+#: Known answers from OpenSSL 3's own implementation:
+#: openssl kdf -keylen N -kdfopt digest:D -kdfopt hexpass:P -kdfopt hexsalt:0102030405060708
+#:     -kdfopt iter:2048 -kdfopt id:I PKCS12KDF
+KDF_VECTORS = [
+    ("SHA256", "", 3, 32, "878f85ff6db5c92f2da873fdb0ecae4bdc9dcc3cb5faf9226d10ee23af02546a"),
+    ("SHA1", "Genesys-1", 1, 24, "84c927a0bfb8df87c6490b47110ddb335e6d47b4ba468086"),
+]
+
+
+@pytest.mark.parametrize("digest, password, purpose, length, expected", KDF_VECTORS)
+def test_pkcs12_kdf_known_answers(digest, password, purpose, length, expected):
+    algorithm = getattr(hashes, digest)()
+    salt = bytes.fromhex("0102030405060708")
+    bmp = p12._bmp_password(password)
+    assert p12._pkcs12_kdf(algorithm, bmp, salt, 2048, purpose, length).hex() == expected
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize(
+    "digest, password, salt, purpose, length",
+    [
+        ("SHA1", "", "0102030405", 2, 8),
+        ("SHA1", "a much longer password than one hash block, to stretch", "aa" * 20, 1, 45),
+        ("SHA512", "Genesys-1", "0011223344556677", 3, 64),
+        ("SHA256", "ü€", "ff" * 8, 1, 70),
+    ],
+)
+def test_pkcs12_kdf_matches_openssl(digest, password, salt, purpose, length):
+    openssl = require_tool("openssl")
+    bmp = p12._bmp_password(password)
+    result = run(
+        openssl, "kdf", "-keylen", str(length), "-kdfopt", f"digest:{digest}",
+        "-kdfopt", f"hexpass:{bmp.hex()}", "-kdfopt", f"hexsalt:{salt}",
+        "-kdfopt", "iter:3", "-kdfopt", f"id:{purpose}", "PKCS12KDF",
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    theirs = result.stdout.decode().strip().replace(":", "").lower()
+    ours = p12._pkcs12_kdf(getattr(hashes, digest)(), bmp, bytes.fromhex(salt), 3, purpose, length)
+    assert ours.hex() == theirs
+
+
 # ------------------------------------------------ our host .pfx files
 
 
