@@ -38,6 +38,35 @@ def generate_rsa_key(bits: int = RECOMMENDED_KEY_SIZE):
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
+def generate_rsa_keys(sizes: list[int], workers: int | None = None):
+    """Yield new RSA keys for ``sizes`` in order, made on every core.
+
+    Key generation is CPU-bound and releases nothing to threads, so a
+    process pool is what uses the other cores; keys come back as PKCS#8 DER
+    through the pool's pipe (local to this machine, never written to disk).
+    With one key, or one core, no pool is started.
+    """
+    import os
+
+    workers = workers or os.cpu_count() or 1
+    if len(sizes) < 2 or workers < 2:
+        yield from (generate_rsa_key(bits) for bits in sizes)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from cryptography.hazmat.primitives import serialization
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for der in pool.map(_new_key_der, sizes, chunksize=1):
+            yield serialization.load_der_private_key(der, password=None)
+
+
+def _new_key_der(bits: int) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return generate_rsa_key(bits).private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                                serialization.NoEncryption())
+
+
 def pkcs1_pem(key) -> bytes:
     """Traditional "BEGIN RSA PRIVATE KEY" PEM, unencrypted, as the Security Pack writes host keys."""
     from cryptography.hazmat.primitives import serialization

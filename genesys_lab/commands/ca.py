@@ -51,9 +51,15 @@ def register(sub) -> None:
     p.add_argument("--days", default=DEFAULT_HOST_DAYS, help=f"validity in days (default {DEFAULT_HOST_DAYS})")
     p.set_defaults(func=cmd_create_cert)
 
+    p = sub.add_parser("create-certs", help="issue a site inventory from a CSV file, using every core")
+    add_ca_dir(p)
+    p.add_argument("inventory", type=Path, help="CSV with a header: host,cn and optionally ip, san_domains, san_ips, profile, key_size, digest, days, email, org_unit, org, locality, state, country")
+    p.set_defaults(func=cmd_create_certs)
+
     p = sub.add_parser("list", help="list the CA's certificates from ca.db")
     add_ca_dir(p)
     p.add_argument("--status", choices=["V", "R", "E"], help="only certificates with this status")
+    p.add_argument("--expiring", type=int, metavar="DAYS", help="only valid certificates that expire within DAYS days (what to rotate soon)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_list)
 
@@ -83,8 +89,19 @@ def cmd_create_cert(args) -> int:
     return 0
 
 
+def cmd_create_certs(args) -> int:
+    from ..inventory import read_inventory
+
+    rows = read_inventory(args.inventory)
+    results = load_ca(args.ca_dir).issue_many(rows, progress=output.progress)
+    output.issued_many(results)
+    return 0
+
+
 def cmd_list(args) -> int:
     records = [r for r in load_ca(args.ca_dir).records() if not args.status or r.status == args.status]
+    if args.expiring is not None:
+        records = [r for r in records if r.status == "V" and r.days_left <= args.expiring]
     output.records(records, as_json=args.json)
     return 0
 

@@ -26,6 +26,17 @@ def issued(result) -> None:
         print(f"  wrote {path}")
 
 
+def progress(done: int, total: int, result) -> None:
+    """One line per certificate on stderr, so long inventories show they are moving."""
+    print(f"[{done}/{total}] {result.serial} {result.host}", file=sys.stderr, flush=True)
+
+
+def issued_many(results) -> None:
+    for result in results:
+        warn(result.warnings)
+    print(f"Issued {len(results)} certificates" + (f", serials {results[0].serial}..{results[-1].serial}" if results else ""))
+
+
 def table(rows: list[list[str]], headers: list[str]) -> None:
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
     for row in [headers, *rows]:
