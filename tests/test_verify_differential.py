@@ -1,0 +1,255 @@
+"""The verifier's verdict against ``openssl verify`` on the same inputs.
+
+Each case builds its certificates (and CRL) with cryptography's builders,
+writes them to files, and runs ``openssl verify -CAfile ... [-untrusted]
+[-purpose] [-verify_hostname] [-verify_ip] [-CRLfile -crl_check] [-attime]``.
+Both must reach the expected verdict; an invalid case must fail in the check
+that explains it, and where OpenSSL accepts what the lab only warns about
+(SHA-1, RSA-1024, server-only EKU, CN fallback) the named check must warn.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from dataclasses import dataclass, field
+
+import pytest
+
+pytestmark = pytest.mark.interop
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from genesys_lab.profiles import Digest
+from genesys_lab.signing import sign_certificate
+from genesys_lab.verify import Status, verify
+from conftest import run_tool
+
+NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+DAY = dt.timedelta(days=1)
+EKU = {"server": ExtendedKeyUsageOID.SERVER_AUTH, "client": ExtendedKeyUsageOID.CLIENT_AUTH,
+       "any": ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE}
+KU_NAMES = ["digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+            "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"]
+
+
+def _key_usage(*on):
+    return x509.KeyUsage(**{n: n in on for n in KU_NAMES})
+
+
+def _name(cn):
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Genesys Lab"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+@dataclass
+class Issuer:
+    cert: x509.Certificate
+    key: object
+
+
+def make_ca(cn, key, *, signer: Issuer | None = None, ca_flag=True, ku=("key_cert_sign", "crl_sign"),
+            days=3650) -> Issuer:
+    builder = (x509.CertificateBuilder().subject_name(_name(cn))
+               .issuer_name(signer.cert.subject if signer else _name(cn))
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(NOW - DAY).not_valid_after(NOW + days * DAY)
+               .add_extension(x509.BasicConstraints(ca=ca_flag, path_length=None), critical=True)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+    if ku is not None:
+        builder = builder.add_extension(_key_usage(*ku), critical=True)
+    sign_key = signer.key if signer else key
+    builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(sign_key.public_key()), critical=False)
+    return Issuer(builder.sign(sign_key, hashes.SHA256()), key)
+
+
+def make_leaf(issuer: Issuer, key, *, cn="app01.example.com", dns=("app01.example.com",), ips=("10.0.0.5",),
+              eku=("server", "client"), ku=("digital_signature", "key_encipherment"),
+              start=None, end=None, digest=Digest.SHA256, serial=0x1001):
+    builder = (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(issuer.cert.subject)
+               .public_key(key.public_key()).serial_number(serial)
+               .not_valid_before(start or NOW - DAY).not_valid_after(end or NOW + 100 * DAY)
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=False)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False))
+    if ku is not None:
+        builder = builder.add_extension(_key_usage(*ku), critical=True)
+    if eku is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([EKU[e] for e in eku]), critical=False)
+    names = [x509.DNSName(d) for d in dns] + [x509.IPAddress(ipaddress.ip_address(a)) for a in ips]
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    return sign_certificate(builder, issuer.key, digest)
+
+
+def make_crl(issuer_name, key, revoked=(), *, last=None, next_=None):
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(issuer_name)
+               .last_update(last or NOW - DAY).next_update(next_ or NOW + 30 * DAY)
+               .add_extension(x509.CRLNumber(1), critical=False))
+    for serial in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(NOW - DAY).build())
+    return builder.sign(key, hashes.SHA256())
+
+
+@pytest.fixture(scope="module")
+def pki():
+    """Four keys for all cases: two CAs' (2048 and 1024 bits), a host's (2048) and a weak one (1024)."""
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    host_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    weak_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    root = make_ca("Diff Root CA", ca_key)
+    return dict(root=root, host_key=host_key, weak_key=weak_key, other_key=other_key,
+                other=make_ca("Other CA", other_key),
+                impostor=make_ca("Diff Root CA", other_key),
+                inter=make_ca("Diff Intermediate CA", other_key, signer=root))
+
+
+@dataclass
+class Case:
+    """What to verify; ``build(pki)`` returns (leaf, trusted CA cert, chain certs, CRL or None)."""
+
+    build: object
+    valid: bool
+    fails_in: str | None = None          # the check that must fail when not valid
+    warns_in: tuple[str, ...] = ()       # checks that must warn although OpenSSL accepts
+    purpose: str | None = None
+    hostname: str | None = None
+    ip: str | None = None
+    require_crl: bool = False
+    at: dt.datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _plain(p, **kw):
+    return make_leaf(p["root"], p["host_key"], **kw), p["root"].cert, (), None
+
+
+def _with_crl(crl_of, **kw):
+    def build(p):
+        leaf, ca, chain, _ = _plain(p, **kw)
+        return leaf, ca, chain, crl_of(p, leaf)
+    return build
+
+
+def _no_kcs_ca(p):
+    bad = make_ca("No KeyCertSign CA", p["other_key"], ku=("digital_signature", "crl_sign"))
+    return make_leaf(bad, p["host_key"]), bad.cert, (), None
+
+
+def _not_a_ca(p):
+    bad = make_ca("Host Pretending CA", p["other_key"], ca_flag=False, ku=None)
+    return make_leaf(bad, p["host_key"]), bad.cert, (), None
+
+
+def _via_intermediate(include_inter):
+    def build(p):
+        leaf = make_leaf(p["inter"], p["host_key"])
+        return leaf, p["root"].cert, (p["inter"].cert,) if include_inter else (), None
+    return build
+
+
+GUI = dict(cn="desk01", dns=("desk01.example.com",), ips=(), eku=("client",))
+SERVER_ONLY = dict(eku=("server",))
+CN_ONLY = dict(cn="legacy.example.com", dns=(), ips=())
+
+CASES = {
+    "good-server": Case(lambda p: _plain(p), True, purpose="server", hostname="app01.example.com"),
+    "good-server-as-client": Case(lambda p: _plain(p), True, purpose="client"),
+    "good-gui-as-client": Case(lambda p: _plain(p, **GUI), True, purpose="gui", hostname="desk01.example.com"),
+    "gui-used-as-server": Case(lambda p: _plain(p, **GUI), False, "purpose", purpose="server"),
+    "server-only-eku-as-client": Case(lambda p: _plain(p, **SERVER_ONLY), False, "purpose", purpose="client"),
+    "server-only-eku-as-server": Case(lambda p: _plain(p, **SERVER_ONLY), True, warns_in=("purpose",), purpose="server"),
+    "no-eku-any-purpose": Case(lambda p: _plain(p, eku=None), True, purpose="server"),
+    "any-eku-only-as-server": Case(lambda p: _plain(p, eku=("any",)), False, "purpose", purpose="server"),
+    "ku-without-signature-as-client": Case(lambda p: _plain(p, ku=("key_encipherment",)), False, "purpose", purpose="client"),
+    "ku-encipherment-only-as-server": Case(lambda p: _plain(p, ku=("key_encipherment",)), True, purpose="server"),
+    "expired-at-time": Case(lambda p: _plain(p), False, "validity", at=NOW + 200 * DAY),
+    "expired-dates": Case(lambda p: _plain(p, start=NOW - 200 * DAY, end=NOW - 100 * DAY), False, "validity"),
+    "not-yet-valid": Case(lambda p: _plain(p, start=NOW + 10 * DAY, end=NOW + 110 * DAY), False, "validity"),
+    "expiring-soon": Case(lambda p: _plain(p, end=NOW + 10 * DAY), True, warns_in=("validity",)),
+    "wrong-host": Case(lambda p: _plain(p), False, "host name", hostname="db01.example.com"),
+    "san-alias-host": Case(lambda p: _plain(p, dns=("app01.example.com", "alias.example.com")), True, hostname="ALIAS.example.com"),
+    "wildcard-one-label": Case(lambda p: _plain(p, dns=("*.example.com",)), True, hostname="app07.example.com"),
+    "wildcard-two-labels": Case(lambda p: _plain(p, dns=("*.example.com",)), False, "host name", hostname="a.b.example.com"),
+    "wildcard-bare-domain": Case(lambda p: _plain(p, dns=("*.example.com",)), False, "host name", hostname="example.com"),
+    "cn-ignored-when-san": Case(lambda p: _plain(p, cn="myWorkstation"), False, "host name", hostname="myWorkstation"),
+    "cn-without-san": Case(lambda p: _plain(p, **CN_ONLY), True, warns_in=("host name",), hostname="legacy.example.com"),
+    "cn-without-san-wrong-host": Case(lambda p: _plain(p, **CN_ONLY), False, "host name", hostname="other.example.com"),
+    "cn-fallback-san-ip-only": Case(lambda p: _plain(p, cn="ipsan.example.com", dns=()), True, warns_in=("host name",), hostname="ipsan.example.com"),
+    "right-ip": Case(lambda p: _plain(p), True, ip="10.0.0.5"),
+    "wrong-ip": Case(lambda p: _plain(p), False, "IP address", ip="10.0.0.99"),
+    "ip-in-cn-only": Case(lambda p: _plain(p, cn="10.0.0.7", dns=(), ips=()), False, "IP address", ip="10.0.0.7"),
+    "revoked": Case(_with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["root"].key, [leaf.serial_number])),
+                    False, "revocation"),
+    "not-revoked": Case(_with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["root"].key, [7, 9])), True),
+    "crl-expired": Case(_with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["root"].key,
+                                                           last=NOW - 40 * DAY, next_=NOW - 10 * DAY)), False, "revocation"),
+    "crl-not-yet-valid": Case(_with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["root"].key,
+                                                                 last=NOW + 2 * DAY, next_=NOW + 30 * DAY)), False, "revocation"),
+    "crl-of-another-ca": Case(_with_crl(lambda p, leaf: make_crl(p["other"].cert.subject, p["other_key"])), False, "revocation"),
+    "crl-same-name-other-key": Case(_with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["other_key"])), False, "revocation"),
+    "crl-required-missing": Case(lambda p: _plain(p), False, "revocation", require_crl=True),
+    "untrusted-ca": Case(lambda p: (make_leaf(p["other"], p["host_key"]), p["root"].cert, (), None), False, "chain signature"),
+    "impostor-same-name": Case(lambda p: (make_leaf(p["impostor"], p["host_key"]), p["root"].cert, (), None), False, "chain signature"),
+    "ca-without-keycertsign": Case(_no_kcs_ca, False, "CA constraints"),
+    "ca-flag-false": Case(_not_a_ca, False, "CA constraints"),
+    "sha1-signed": Case(lambda p: _plain(p, digest=Digest.SHA1), True, warns_in=("signature digest",), purpose="server"),
+    "rsa-1024": Case(lambda p: (make_leaf(p["root"], p["weak_key"]), p["root"].cert, (), None), True,
+                     warns_in=("key strength",), purpose="server"),
+    "intermediate-in-chain": Case(_via_intermediate(True), True, purpose="server", hostname="app01.example.com"),
+    "intermediate-missing": Case(_via_intermediate(False), False, "chain signature"),
+}
+
+
+def _pem(obj) -> bytes:
+    return obj.public_bytes(Encoding.PEM)
+
+
+def _openssl_verify(openssl, tmp_path, case: Case, leaf, ca, chain, crl) -> tuple[bool, str]:
+    (tmp_path / "leaf.pem").write_bytes(_pem(leaf))
+    (tmp_path / "ca.pem").write_bytes(_pem(ca))
+    args = [openssl, "verify", "-CAfile", tmp_path / "ca.pem"]
+    if chain:
+        (tmp_path / "chain.pem").write_bytes(b"".join(_pem(c) for c in chain))
+        args += ["-untrusted", tmp_path / "chain.pem"]
+    if case.purpose:
+        args += ["-purpose", "sslserver" if case.purpose == "server" else "sslclient"]
+    if case.hostname:
+        args += ["-verify_hostname", case.hostname]
+    if case.ip:
+        args += ["-verify_ip", case.ip]
+    if crl is not None:
+        (tmp_path / "crl.pem").write_bytes(_pem(crl))
+        args += ["-CRLfile", tmp_path / "crl.pem"]
+    if crl is not None or case.require_crl:
+        args += ["-crl_check"]
+    if case.at:
+        args += ["-attime", str(int(case.at.timestamp()))]
+    proc = run_tool(*args, tmp_path / "leaf.pem", check=False)
+    return proc.returncode == 0 and ": OK" in proc.stdout, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_verdict_agrees_with_openssl(name, pki, openssl, tmp_path):
+    case = CASES[name]
+    leaf, ca, chain, crl = case.build(pki)
+    openssl_ok, openssl_says = _openssl_verify(openssl, tmp_path, case, leaf, ca, chain, crl)
+    result = verify(leaf, ca=ca, chain=chain, purpose=case.purpose, hostname=case.hostname, ip=case.ip,
+                    crl=crl, require_crl=case.require_crl, at=case.at)
+    table = "\n".join(f"  {r['check']}: {r['status']} - {r['reason']}" for r in result.to_rows())
+    assert openssl_ok is case.valid, f"openssl verify: {openssl_says}"
+    assert result.valid is openssl_ok, f"lab says valid={result.valid}, openssl says:\n{openssl_says}\n{table}"
+    if case.fails_in:
+        assert result.check(case.fails_in).status is Status.FAIL, table
+    for check in case.warns_in:
+        assert result.check(check).status is Status.WARN, table
+        if check in ("signature digest", "key strength"):
+            assert "openssl verify accepts it" in result.check(check).reason
+
+
+def test_enough_cases():
+    assert len(CASES) >= 25
