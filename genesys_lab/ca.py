@@ -124,9 +124,9 @@ class CertificateAuthority:
 
     def record(self, serial: str | int) -> CertificateRecord:
         number = serial if isinstance(serial, int) else store.parse_serial(serial)
-        for rec in store.read_db(self.paths.db):
-            if int(rec.serial, 16) == number:
-                return self._record(rec)
+        rec = store.find_db_record(self.paths.db, number)
+        if rec is not None:
+            return self._record(rec)
         raise CertificateNotFoundError(f"serial {store.serial_hex(number)} is not in {self.paths.db}: list the CA's certificates with 'genesys-lab list'")
 
     def load_certificate(self, serial: str | int):

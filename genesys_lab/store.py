@@ -146,6 +146,22 @@ def read_db(path: Path) -> list[DbRecord]:
             for i, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 
+def find_db_record(path: Path, number: int) -> DbRecord | None:
+    """The ca.db line of one serial, without parsing the others.
+
+    ``openssl ca -status`` answers from an index; a CA with 100,000 lines
+    must answer as fast, so only the matching line is parsed (a serial may be
+    written with leading zeros by other tools, hence the ``0*``).
+    """
+    text = path.read_text(encoding="latin-1")
+    pattern = re.compile(r"^[^\t\n]*\t[^\t\n]*\t[^\t\n]*\t0*" + f"{number:X}" + r"\t.*$", re.MULTILINE | re.IGNORECASE)
+    match = pattern.search(text)
+    if match is None:
+        return None
+    number_of_line = text.count("\n", 0, match.start()) + 1
+    return parse_db_line(match.group(0), path=path, number=number_of_line)
+
+
 def read_hex_counter(path: Path) -> int:
     """serial.num and crlnumber: one line of hex, as ``openssl ca`` keeps them."""
     try:

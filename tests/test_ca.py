@@ -149,3 +149,15 @@ def test_describe_reads_every_field(server_cert):
     assert info.serial == server_cert.serial and not info.is_ca
     later = describe(server_cert.cert_file, now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=150))
     assert later.days_left < 0
+
+
+def test_record_lookup_in_a_large_database(fresh_ca):
+    lines = [f"{'R' if n % 2 else 'V'}\t300101000000Z\t{'260101000000Z,superseded' if n % 2 else ''}\t{n:04X}\tunknown\t/CN=h{n}"
+             for n in range(1, 3000)]
+    fresh_ca.paths.db.write_text("\n".join(lines) + "\n")
+    rec = fresh_ca.record("0x0BB7")
+    assert (rec.serial, rec.status, rec.reason, rec.subject) == ("0BB7", "R", "superseded", "/CN=h2999")
+    assert fresh_ca.record("0a").subject == "/CN=h10"
+    from genesys_lab.errors import CertificateNotFoundError
+    with pytest.raises(CertificateNotFoundError, match="0BB8"):
+        fresh_ca.record("0BB8")
