@@ -76,7 +76,12 @@ class CertificateRecord:
 
     @property
     def days_left(self) -> int:
-        return (self.expires - _now()).days
+        """Whole days left from this instant, as describe() counts them.
+
+        Not _now(): its clock is cut to the second (for notBefore), so a certificate
+        issued for 100 days within the same second would show 100 here but 99 in describe().
+        """
+        return (self.expires - dt.datetime.now(dt.timezone.utc)).days
 
     @property
     def host(self) -> str | None:
