@@ -141,7 +141,7 @@ def _anchor(ca):
 
 
 def _load_crl(source):
-    """A CRL from a path, PEM/DER bytes or a cryptography CRL (or anything with a ``.crl`` attribute)."""
+    """A CRL from a path, PEM/DER bytes, a cryptography CRL, or a CrlInfo (its ``.der``)."""
     from cryptography import x509
 
     if isinstance(source, x509.CertificateRevocationList):
@@ -149,6 +149,9 @@ def _load_crl(source):
     inner = getattr(source, "crl", None)
     if isinstance(inner, x509.CertificateRevocationList):
         return inner
+    der = getattr(source, "der", None)            # genesys_lab.crl.CrlInfo
+    if isinstance(der, bytes):
+        return x509.load_der_x509_crl(der)
     name = str(source) if isinstance(source, (str, Path)) else "CRL data"
     try:
         data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
@@ -174,6 +177,23 @@ def _utc(moment: dt.datetime | None) -> dt.datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.timezone.utc)
     return moment.astimezone(dt.timezone.utc)
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """A time to verify at: ISO date or date-time (UTC unless it says otherwise), or +N / -N days from now.
+
+    ``+120`` (or ``+120d``) answers "what happens in 120 days", as ``openssl verify -attime`` does
+    with seconds since 1970.
+    """
+    value = text.strip()
+    if value[:1] in "+-" and value[1:].rstrip("dD").isdigit():
+        days = int(value.rstrip("dD"))
+        return _utc(None) + dt.timedelta(days=days)
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T"))
+    except ValueError:
+        raise UsageError(f"--at {text!r} is not a date: use 2027-03-01, 2027-03-01T12:00 or +120d (days from now)") from None
+    return _utc(moment)
 
 
 # -- small facts about certificates ---------------------------------------------
