@@ -54,3 +54,18 @@ def test_scripts_are_installed_commands():
     bindir = Path(sys.executable).parent
     for name in ("create_ca.sh", "create_cert.sh", "genesys-lab"):
         assert (bindir / name).exists(), f"{name} is not installed next to {sys.executable}: pip install -e ."
+
+
+def test_make_lab_passes_options_to_jupyterlab():
+    import subprocess
+    out = subprocess.run(["make", "-n", "-o", ".venv/.installed", "lab", "LAB_ARGS=--no-browser --port 8899"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    assert "jupyter lab --notebook-dir=notebooks --no-browser --port 8899" in out
+
+
+def test_make_test_runs_every_kind_of_test():
+    import subprocess
+    out = subprocess.run(["make", "-n", "-o", ".venv/.installed", "test"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    assert "pytest tests notebooks --nbval" in out and "--nbval-lax" not in out
+    assert "--nbval-sanitize-with notebooks/sanitize.cfg" in out

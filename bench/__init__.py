@@ -1,0 +1,1 @@
+"""Benchmarks: genesys_lab against the OpenSSL command line doing the same job, in the same run."""

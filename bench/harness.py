@@ -1,0 +1,85 @@
+"""Timing helpers: medians of repeated runs, child-process timing and peak memory, the machine's description.
+
+No absolute time is a target here (the machine is shared and noisy): every
+job is measured against the OpenSSL command line in the same run and
+reported as a ratio.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Result:
+    job: str
+    lab: float                 # seconds (or MiB for memory jobs), median
+    openssl: float | None      # same unit, median; None when the job has no OpenSSL side
+    target: float | None       # highest acceptable ratio lab/openssl (or lab/baseline)
+    unit: str = "s"
+    note: str = ""
+    baseline: str = "openssl"
+
+    @property
+    def ratio(self) -> float | None:
+        if self.openssl in (None, 0):
+            return None
+        return self.lab / self.openssl
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None or self.ratio is None:
+            return None
+        return self.ratio <= self.target
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "ratio": self.ratio, "met": self.met}
+
+
+def median_time(func, runs: int, setup=None) -> float:
+    """Median wall time of ``func()`` over ``runs`` calls; ``setup()`` runs untimed before each."""
+    times = []
+    for _ in range(runs):
+        if setup is not None:
+            setup()
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(args, *, cwd=None, env=None, check=True, stdin=subprocess.DEVNULL) -> tuple[float, float]:
+    """Run a command; return (wall seconds, peak resident MiB of that child)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(a) for a in args], cwd=cwd, env=env, stdin=stdin,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, args))} failed ({proc.returncode}): {err.strip()[:400]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def machine() -> dict:
+    import cryptography
+
+    openssl = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip()
+    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(), "python": platform.python_version(), "cryptography": cryptography.__version__,
+            "openssl_cli": openssl}
+
+
+def lab_env() -> dict:
+    """The environment in which the lab's installed commands are found first."""
+    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
