@@ -99,10 +99,13 @@ def cmd_create_certs(args) -> int:
 
 
 def cmd_list(args) -> int:
-    records = [r for r in load_ca(args.ca_dir).records() if not args.status or r.status == args.status]
+    from ..renew import renewal_notes
+
+    ca = load_ca(args.ca_dir)
+    records = [r for r in ca.records() if not args.status or r.status == args.status]
     if args.expiring is not None:
         records = [r for r in records if r.status == "V" and r.days_left <= args.expiring]
-    output.records(records, as_json=args.json)
+    output.records(records, as_json=args.json, notes=renewal_notes(ca))
     return 0
 
 
