@@ -56,19 +56,30 @@ def median_time(func, runs: int, setup=None) -> float:
     return statistics.median(times)
 
 
-def run(args, *, cwd=None, env=None, check=True, stdin=subprocess.DEVNULL) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak resident MiB of that child)."""
+GNU_TIME = Path("/usr/bin/time")
+
+
+def run(args, *, cwd=None, env=None, check=True) -> tuple[float, float | None]:
+    """Run a command; return (wall seconds, peak resident MiB of it and its children, or None).
+
+    Peak memory comes from GNU time: a child forked from this (large) Python
+    process would report Python's resident size as its own peak, because
+    Linux keeps the high-water mark across exec; GNU time's own fork is tiny.
+    """
+    report = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-rss-{os.getpid()}"
+    command = [str(a) for a in args]
+    if GNU_TIME.exists():
+        command = [str(GNU_TIME), "-f", "%M", "-o", str(report), *command]
     start = time.perf_counter()
-    proc = subprocess.Popen([str(a) for a in args], cwd=cwd, env=env, stdin=stdin,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE)
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
     if check and proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, args))} failed ({proc.returncode}): {err.strip()[:400]}")
-    return wall, usage.ru_maxrss / 1024
+        raise RuntimeError(f"{' '.join(map(str, args))} failed ({proc.returncode}): {proc.stderr.decode(errors='replace').strip()[:400]}")
+    if not GNU_TIME.exists():
+        return wall, None
+    lines = report.read_text().split()
+    return wall, int(lines[-1]) / 1024
 
 
 def machine() -> dict:
