@@ -247,10 +247,26 @@ def _check(kind: Kind, der: bytes) -> tuple[str, bool]:
         if kind is Kind.PUBLIC_KEY:
             return _key_text(serialization.load_der_public_key(der)), True
         if kind is Kind.PKCS12:
-            return "open it with `genesys-lab pkcs12 info`", True
+            return _pkcs12_text(der), True
     except (ValueError, TypeError, _der.DERError, IndexError) as exc:
         return f"it does not load ({_short(exc)})", False
     return "", True
+
+
+def _pkcs12_text(der: bytes) -> str:
+    """What a .pfx holds when it opens with the empty password (the Security Pack's default)."""
+    from .errors import FormatError as _FormatError, PasswordError
+    from .pkcs12 import read_pkcs12
+
+    try:
+        contents = read_pkcs12(der, "")
+    except PasswordError:
+        return "protected by a password"
+    except _FormatError as exc:
+        return str(exc).split(":")[0]
+    certs = len(contents.chain) + (contents.cert is not None)
+    held = ("a private key, " if contents.key is not None else "no private key, ") + f"{certs} certificate(s)"
+    return f"empty password; {held}"
 
 
 def _short(exc: Exception) -> str:
