@@ -102,5 +102,5 @@ def keystore_properties(keystore, truststore=None, *, truststore_type: str = "PK
              "-Djavax.net.ssl.keyStorePassword="]
     if truststore is not None:
         props += [f"-Djavax.net.ssl.trustStore={truststore}", f"-Djavax.net.ssl.trustStoreType={_storetype(truststore_type)}",
-                  "-Djavax.net.ssl.trustStorePassword=..."]
+                  "-Djavax.net.ssl.trustStorePassword=<truststore password>"]
     return tuple(props)
