@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from .errors import GenesysLabError
 from .inspect import CertificateInfo, describe, load_certificate
 from .profiles import Profile
+from .verify import EXPIRY_WARNING_DAYS as EXPIRING_SOON_DAYS
 
-EXPIRING_SOON_DAYS = 30
 
 _EXT_NAMES = {
     "2.5.29.19": "Basic Constraints", "2.5.29.15": "Key Usage", "2.5.29.37": "Extended Key Usage",
@@ -70,7 +70,7 @@ class Anatomy:
     validity: Validity
     elapsed: float                  # share of the validity window already used, 0.0 .. 1.0
     pem: str
-    findings: tuple | None          # lint findings; None when no linter is available
+    findings: tuple                 # lint.Finding values, for the certificate's role
 
     @property
     def title(self) -> str:
@@ -99,10 +99,10 @@ def anatomy(source, *, role: Profile | str | None = None, now: dt.datetime | Non
     cert = resolve(source)
     now = now or dt.datetime.now(dt.timezone.utc)
     info = describe(cert, now=now)
-    return Anatomy(info=info, extensions=extensions(cert, info), roles=role_fits(info),
+    return Anatomy(info=info, extensions=extensions(cert, info), roles=role_fits(cert),
                    validity=validity(info, now), elapsed=elapsed(info, now),
                    pem=cert.public_bytes(Encoding.PEM).decode("ascii"),
-                   findings=lint_findings(cert, role))
+                   findings=lint_findings(cert, role, now))
 
 
 def validity(info: CertificateInfo, now: dt.datetime) -> Validity:
@@ -122,28 +122,29 @@ def elapsed(info: CertificateInfo, now: dt.datetime) -> float:
     return min(max((now - info.not_before).total_seconds() / total, 0.0), 1.0)
 
 
-def role_fits(info: CertificateInfo) -> tuple[RoleFit, ...]:
-    """Server and GUI fit, judged by the extended and basic key usages the profiles require.
+_ROLE_RULES = ("eku-role", "key-usage", "ca-flag")
+
+
+def role_fits(cert) -> tuple[RoleFit, ...]:
+    """Server and GUI fit, in the linter's words (rules eku-role, key-usage, ca-flag).
 
     A Genesys server application is also a TLS client of other servers, so it
     needs serverAuth and clientAuth; a GUI application only connects out and
-    needs clientAuth (profiles.py). A CA certificate fits neither role.
+    needs clientAuth. Errors of those rules mean "does not fit"; warnings
+    (e.g. no EKU at all, which OpenSSL reads as "any purpose") fit, with the note.
     """
-    return tuple(_fit(info, role) for role in (Profile.SERVER, Profile.GUI))
+    return tuple(_fit(cert, role) for role in (Profile.SERVER, Profile.GUI))
 
 
-def _fit(info: CertificateInfo, role: Profile) -> RoleFit:
-    if info.is_ca:
-        return RoleFit(role, False, "it is a CA certificate (CA:TRUE): it signs certificates, it does not identify a host")
-    missing_eku = [u for u in role.extended_key_usages if u not in info.extended_key_usage]
-    if info.extended_key_usage and missing_eku:
-        return RoleFit(role, False, f"extended key usage lacks {', '.join(missing_eku)}: issue it with profile {role.value}")
-    missing_ku = [u for u in role.key_usages if info.key_usage and u not in info.key_usage]
-    if missing_ku:
-        return RoleFit(role, False, f"key usage lacks {', '.join(missing_ku)}")
-    if not info.extended_key_usage:
-        return RoleFit(role, True, "no extended key usage at all, so any purpose is allowed; the guide asks for "
-                       + " and ".join(role.extended_key_usages) + " explicitly")
+def _fit(cert, role: Profile) -> RoleFit:
+    from .lint import Severity, lint
+
+    findings = [f for f in lint(cert, role) if f.rule in _ROLE_RULES and f.severity is not Severity.INFO]
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        return RoleFit(role, False, "; ".join(f.message for f in errors))
+    if findings:
+        return RoleFit(role, True, "; ".join(f.message for f in findings))
     return RoleFit(role, True, "extended key usage has " + " and ".join(role.extended_key_usages))
 
 
@@ -191,20 +192,11 @@ def _general_name(name) -> str:
     return f"{prefix}:{name.value}"
 
 
-def lint_findings(cert, role: Profile | str | None = None):
-    """The linter's findings for ``role`` (default: the profile the certificate looks issued for).
+def lint_findings(cert, role: Profile | str | None = None, now: dt.datetime | None = None) -> tuple:
+    """The linter's findings for ``role`` (default: the profile the certificate looks issued for)."""
+    from .lint import lint
 
-    Returns None when genesys_lab.lint is not installed in this checkout, so
-    the inspector can say so instead of failing.
-    """
-    try:
-        from .lint import lint
-    except ImportError:
-        return None
-    from .profiles import profile_of
-
-    chosen = Profile.parse(role) if role is not None else (profile_of(cert) or Profile.SERVER)
-    return tuple(lint(cert, chosen))
+    return lint(cert, role, now=now)
 
 
 def field_rows(item: Anatomy) -> list[tuple[str, str]]:

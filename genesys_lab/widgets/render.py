@@ -111,29 +111,14 @@ def extensions_html(item: Anatomy) -> str:
     return _table(rows, ("Extension", "OID", "Critical", "Value"))
 
 
-def _finding_parts(finding) -> tuple[str, str, str]:
-    """(level, message, fix) from a lint finding, whatever its field names are."""
-    def first(*names):
-        for name in names:
-            value = getattr(finding, name, None)
-            if value is not None:
-                return getattr(value, "value", value)
-        return ""
-    return (str(first("severity", "level", "status")), str(first("message", "reason", "text", "title")),
-            str(first("remedy", "fix", "hint")))
-
-
 def lint_html(item: Anatomy) -> str:
-    if item.findings is None:
-        return "<div>The linter (genesys_lab.lint) is not available in this installation.</div>"
     if not item.findings:
         return "<div>" + _badge("no findings", "#2e7d32") + " matches the guide's recommended properties</div>"
-    colours = {"fail": "#c62828", "error": "#c62828", "warn": "#ef6c00", "warning": "#ef6c00"}
-    rows = []
-    for finding in item.findings:
-        level, message, fix = _finding_parts(finding)
-        rows.append((_badge(level or "note", colours.get(level.lower(), "#455a64")), escape(message), escape(fix)))
-    return _table(rows, ("Level", "Finding", "What to do"))
+    colours = {"error": "#c62828", "warning": "#ef6c00", "info": "#455a64"}
+    rows = [(_badge(f.severity.value, colours.get(f.severity.value, "#455a64")),
+             f'<span style="{_MONO}">{escape(f.rule)}</span>', escape(f.message), escape(f.remedy))
+            for f in item.findings]
+    return _table(rows, ("Level", "Rule", "Finding", "What to do"))
 
 
 def pem_html(item: Anatomy) -> str:
