@@ -67,7 +67,7 @@ def make_ca(cn, key, *, signer: Issuer | None = None, ca_flag=True, ku=("key_cer
 
 def make_leaf(issuer: Issuer, key, *, cn="app01.example.com", dns=("app01.example.com",), ips=("10.0.0.5",),
               eku=("server", "client"), ku=("digital_signature", "key_encipherment"),
-              start=None, end=None, digest=Digest.SHA256, serial=0x1001):
+              start=None, end=None, digest=Digest.SHA256, serial=0x1001, extensions=()):
     builder = (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(issuer.cert.subject)
                .public_key(key.public_key()).serial_number(serial)
                .not_valid_before(start or NOW - DAY).not_valid_after(end or NOW + 100 * DAY)
@@ -81,6 +81,8 @@ def make_leaf(issuer: Issuer, key, *, cn="app01.example.com", dns=("app01.exampl
     names = [x509.DNSName(d) for d in dns] + [x509.IPAddress(ipaddress.ip_address(a)) for a in ips]
     if names:
         builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    for ext in extensions:
+        builder = builder.add_extension(ext, critical=False)
     return sign_certificate(builder, issuer.key, digest)
 
 
