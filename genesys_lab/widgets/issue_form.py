@@ -116,7 +116,7 @@ class IssueForm(W.VBox):
 
     def _row(self, name: str, widget, label: str, option: str) -> W.HBox:
         widget.description = f"{label}"
-        widget.description_tooltip = f"create_cert.sh {option}"
+        widget.tooltip = f"create_cert.sh {option}"
         widget.style = {"description_width": "120px"}
         widget.layout = W.Layout(width="380px")
         widget.observe(lambda _change, n=name: self._changed(n), names="value")
