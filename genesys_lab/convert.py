@@ -150,7 +150,7 @@ def _not_a_key_message(found: Identity, fmt: KeyFormat | None, name: str) -> str
     what = f"{name} is {_a(found.summary())}"
     keys = [i for i in found.items if i.kind.is_private_key or i.kind is Kind.PKCS12]
     if keys and fmt is not None and informat_of(keys[0].kind) is not None:
-        right = informat_of(keys[0].kind).value
+        right = informat_of(keys[0].kind).value.replace("pkcs12", "pfx")
         return f"{what}, not {_a(_FORMAT_NAMES[fmt])}: use -informat {right}"
     if keys:
         return f"{what}: only RSA keys in PKCS#1, PKCS#8 or PKCS#12 files can be converted"
@@ -327,9 +327,9 @@ def _cert_pem(cert) -> bytes:
 def _check_issued_by(child, parent) -> None:
     try:
         child.verify_directly_issued_by(parent)
-    except (ValueError, TypeError, Exception) as exc:  # InvalidSignature is not a ValueError
-        raise FormatError(f"{parent.subject.rfc4514_string()} did not sign {child.subject.rfc4514_string()} "
-                          f"({type(exc).__name__}): give the host certificate first, then the CA that issued it") from None
+    except Exception:  # ValueError (names differ), TypeError (key type), InvalidSignature
+        raise FormatError(f"{parent.subject.rfc4514_string()} did not sign {child.subject.rfc4514_string()}: "
+                          "give the host certificate first, then the CA that issued it") from None
 
 
 # -- which key belongs to which certificate ----------------------------------------

@@ -97,7 +97,7 @@ def test_script_takes_the_key_out_of_the_host_pfx(work, informat, capsys):
 def test_script_errors_are_one_line_and_write_nothing(work, monkeypatch, capsys):
     before = snapshot(work)
     cases = [
-        (["-in", PFX, "-out", "k.pem"], 1, "is a DER PKCS#12 (.pfx/.p12) file (empty password; a private key, 2 certificate(s)), not a PKCS#1 RSA private key (-informat rsa): use -informat pkcs12"),
+        (["-in", PFX, "-out", "k.pem"], 1, "is a DER PKCS#12 (.pfx/.p12) file (empty password; a private key, 2 certificate(s)), not a PKCS#1 RSA private key (-informat rsa): use -informat pfx"),
         (["-in", CERT, "-out", "k.pem", "-informat", "pkcs8"], 1, "holds no private key"),
         (["-in", "ca_cert.pfx", "-out", "k.pem", "-informat", "pfx"], 1, "with no private key"),
         (["-in", KEY, "-out", "nowhere/k.pem"], 2, "output folder nowhere does not exist"),

@@ -212,7 +212,7 @@ def test_an_encrypted_key_without_a_password_asks_for_one(files, tmp_path):
     ("pkcs8.pem", "rsa", "is a PEM PKCS#8 private key .*use -informat pkcs8"),
     ("pkcs1.pem", "pkcs8", "is a PEM PKCS#1 RSA private key .*use -informat rsa"),
     ("pkcs1.pem", "pfx", "is a PEM PKCS#1 RSA private key .*use -informat rsa"),
-    ("host.pfx", "rsa", "is a DER PKCS#12 .*use -informat pkcs12"),
+    ("host.pfx", "rsa", "is a DER PKCS#12 .*use -informat pfx"),
     ("cert.pem", "rsa", "is a PEM certificate .*holds no private key"),
     ("csr.pem", "pkcs8", "certificate signing request"),
     ("truncated.pem", "rsa", "truncated"),
