@@ -71,6 +71,7 @@ class Anatomy:
     elapsed: float                  # share of the validity window already used, 0.0 .. 1.0
     pem: str
     findings: tuple                 # lint.Finding values, for the certificate's role
+    now: dt.datetime                # the moment the facts above were judged at
 
     @property
     def title(self) -> str:
@@ -102,7 +103,7 @@ def anatomy(source, *, role: Profile | str | None = None, now: dt.datetime | Non
     return Anatomy(info=info, extensions=extensions(cert, info), roles=role_fits(cert),
                    validity=validity(info, now), elapsed=elapsed(info, now),
                    pem=cert.public_bytes(Encoding.PEM).decode("ascii"),
-                   findings=lint_findings(cert, role, now))
+                   findings=lint_findings(cert, role, now), now=now)
 
 
 def validity(info: CertificateInfo, now: dt.datetime) -> Validity:
@@ -203,7 +204,7 @@ def field_rows(item: Anatomy) -> list[tuple[str, str]]:
     """(field, value) pairs in a fixed order, so two certificates can be compared line by line."""
     info = item.info
     rows = [("Subject", _dn(info.subject)), ("Issuer", _dn(info.issuer)), ("Serial", info.serial),
-            ("Not before", _when(info.not_before)), ("Not after", _when(info.not_after)),
+            ("Not before", _day(info.not_before)), ("Not after", _day(info.not_after)),
             ("Validity", f"{item.validity.value}, {info.days_left} days left"),
             ("Public key", f"{info.key_type} {info.key_size} bits"), ("Signature", info.signature_algorithm),
             ("SAN DNS", ", ".join(info.san_dns) or "(none)"), ("SAN IP", ", ".join(info.san_ip) or "(none)"),
@@ -218,8 +219,9 @@ def _dn(fields) -> str:
     return ", ".join(f"{k}={v}" for k, v in fields) or "(empty)"
 
 
-def _when(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+def _day(moment: dt.datetime) -> str:
+    """Dates to the day: two certificates issued a second apart should not "differ" in validity."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d")
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ class CertificateComparison(W.VBox):
         return self.view.differences
 
     def __repr__(self) -> str:
-        return repr(self.view).replace("ComparisonView", "CertificateComparison", 1)
+        return f"CertificateComparison({self.view.a.title!r} vs {self.view.b.title!r}, {len(self.differences)} differences)"
 
 
 def compare(a, b, *, now: dt.datetime | None = None) -> CertificateComparison:

@@ -59,7 +59,10 @@ def validity_bar_html(item: Anatomy) -> str:
 def summary_html(item: Anatomy) -> str:
     info = item.info
     state = _badge(item.validity.value, _STATE_COLOURS[item.validity])
-    days = f"{info.days_left} days left" if info.days_left >= 0 else f"expired {-info.days_left} days ago"
+    if item.validity is Validity.EXPIRED:
+        days = f"expired {(item.now - info.not_after).days} days ago"
+    else:
+        days = f"{info.days_left} days left"
     rows = [("Subject", _dn(info.subject)), ("Issuer", _dn(info.issuer) + (" (self-signed)" if info.self_signed else "")),
             ("Serial", f'<span style="{_MONO}">{escape(info.serial)}</span>'),
             ("Valid from", _when(info.not_before)), ("Valid until", _when(info.not_after)),
