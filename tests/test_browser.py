@@ -1,0 +1,221 @@
+"""The widgets in a real browser: JupyterLab on 127.0.0.1, driven by Playwright with Debian's Chromium.
+
+What the other widget tests cannot show: that the widget manager is
+installed and the widgets really render in JupyterLab (not "Error displaying
+widget", not the plain-text fallback), that clicks in the page reach the
+kernel, and that the issue form issues a certificate from the browser.
+Screenshots go to test-artifacts/ (gitignored) for a human to look at.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import require_tool
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "01_certificate_anatomy.ipynb"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run"]
+SERVER_START_SECONDS = 90
+RUN_ALL_SECONDS = 180
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_server(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"JupyterLab exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"JupyterLab did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """JupyterLab with a token, serving a temporary copy of the anatomy notebook; killed afterwards."""
+    require_tool("chromium")
+    _settings(tmp_path / "settings")
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(NOTEBOOK, notebooks / NOTEBOOK.name)
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               IPYTHONDIR=str(tmp_path / "ipython"), JUPYTER_PLATFORM_DIRS="1")
+    log = tmp_path / "jupyterlab.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={notebooks}",
+             f"--LabApp.user_settings_dir={tmp_path / 'settings'}", f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+             *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])],
+            cwd=notebooks, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_for_server(f"http://127.0.0.1:{port}/api/status?token={token}", proc, log)
+        yield {"url": f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK.name}?token={token}", "dir": notebooks, "log": log}
+    finally:
+        _stop(proc)
+
+
+def _settings(directory: Path) -> None:
+    """Start the kernel without asking; render every cell (JupyterLab 4 otherwise only puts the cells
+    near the viewport into the page); no news pop-up over the page."""
+    for name, values in (("notebook-extension/tracker", {"autoStartDefaultKernel": True, "windowingMode": "none"}),
+                         ("apputils-extension/notification", {"fetchNews": "false"})):
+        path = directory / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server and its kernels (its own process group, started above)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+def _menu(page, menu: str, item: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=menu).first.click()
+    page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
+
+
+def _run_all(page) -> None:
+    """Clear the stored outputs first, so "finished" means every cell has a new execution number.
+
+    Waits for the kernel to be idle first, as a learner would: widget outputs that
+    arrive before JupyterLab's widget manager is connected show as plain text.
+    """
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count():                                  # kernel chooser, should the setting not apply
+        dialog.locator("button", has_text="Select").first.click()
+    page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(timeout=60_000)
+    _menu(page, "Edit", "Clear Outputs of All Cells")
+    page.wait_for_function("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+                                      .every(p => !/\\d/.test(p.textContent))""")
+    _menu(page, "Run", "Run All Cells")
+
+
+def _wait_until_run(page) -> None:
+    """Every code cell has an execution number (none waiting as [*] or [ ]) and the kernel is idle."""
+    deadline = time.monotonic() + RUN_ALL_SECONDS
+    prompts: list[str] = []
+    while time.monotonic() < deadline:
+        prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+        idle = "Idle" in page.locator(".jp-StatusBar-Widget", has_text="Python 3").first.inner_text()
+        if idle and prompts and all(p.strip().strip("[]:").strip().isdigit() for p in prompts):
+            return
+        page.wait_for_timeout(500)
+    pytest.fail(f"the notebook did not finish within {RUN_ALL_SECONDS} s; prompts: {prompts}")
+
+
+def _no_widget_errors(page) -> None:
+    body = page.locator("body").inner_text()
+    assert "Error displaying widget" not in body, "a widget failed to render"
+    # Without the widget manager JupyterLab falls back to the text/plain repr, "CertificateInspector(...)".
+    fallbacks = [t for t in page.locator(".jp-OutputArea-output").all_inner_texts()
+                 if t.startswith(("CertificateInspector(", "IssueForm(", "CertificateComparison("))]
+    assert not fallbacks, f"widgets shown as plain text (widget manager missing?): {fallbacks}"
+    assert page.locator(".genesys-inspector").count() >= 4, "the notebook's four inspectors did not render"
+    assert page.locator(".genesys-issue-form").count() == 1, "the issue form did not render"
+
+
+def test_anatomy_notebook_runs_and_widgets_work(jupyterlab):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    console: list[str] = []
+    with sync_api.sync_playwright() as play:
+        browser = play.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+            page.goto(jupyterlab["url"])
+            page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=60_000)
+            _run_all(page)
+            _wait_until_run(page)
+            page.screenshot(path=str(ARTIFACTS / "01_after_run_all.png"))
+            _no_widget_errors(page)
+            _check_inspector(page, jupyterlab["dir"])
+            _check_issue_form(page, jupyterlab["dir"])
+            _no_widget_errors(page)
+        finally:
+            (ARTIFACTS / "browser-console.log").write_text("\n".join(console))
+            browser.close()
+
+
+def _check_inspector(page, notebooks: Path) -> None:
+    """The first inspector shows the server certificate's CN; its tabs switch; the thumbprint is there."""
+    from genesys_lab import describe
+
+    cert = notebooks / "scratch" / "01_certificate_anatomy" / "ca_conf" / "repository" / "01_confserv_cert.pem"
+    thumbprint = describe(cert).thumbprint_sha1
+    inspector = page.locator(".genesys-inspector").first
+    inspector.scroll_into_view_if_needed()
+    assert "confserv" in inspector.inner_text()
+    inspector.locator(".lm-TabBar-tab", has_text="Extensions").click()
+    extensions = inspector.locator(".widget-html-content", has_text="Subject Alternative Name").first
+    extensions.wait_for(state="visible")
+    assert "DNS:confserv.example.com" in extensions.inner_text()
+    inspector.screenshot(path=str(ARTIFACTS / "02_inspector_extensions.png"))
+    inspector.locator(".lm-TabBar-tab", has_text="Fingerprints").click()
+    fingerprints = inspector.locator(".widget-html-content", has_text="SHA-1 thumbprint").first
+    fingerprints.wait_for(state="visible")
+    assert thumbprint in fingerprints.inner_text()
+    inspector.screenshot(path=str(ARTIFACTS / "03_inspector_fingerprints.png"))
+
+
+def _field(form, label: str):
+    return form.locator(".widget-text", has=form.page.locator(".widget-label", has_text=label)).locator("input").first
+
+
+def _check_issue_form(page, notebooks: Path) -> None:
+    """Type a bad host (message appears), then a good one, press Issue: the kernel issues it."""
+    form = page.locator(".genesys-issue-form").first
+    form.scroll_into_view_if_needed()
+    host = _field(form, "Host (FQDN)")
+    host.fill("bad..example.com")
+    form.get_by_text("has an empty label").first.wait_for(state="visible")
+    host.fill("browser01.example.com")
+    _field(form, "Common name").fill("browser01")
+    _field(form, "Host IP").fill("10.0.0.42")
+    form.get_by_text("create_cert.sh -host browser01.example.com -CN browser01 -IP 10.0.0.42").first.wait_for()
+    form.locator("button", has_text="Issue").first.click()
+    issued = form.get_by_text("issued serial").first
+    issued.wait_for(state="visible", timeout=60_000)
+    form.screenshot(path=str(ARTIFACTS / "04_issue_form_issued.png"))
+    repository = notebooks / "scratch" / "01_certificate_anatomy" / "ca_conf" / "repository"
+    made = sorted(repository.glob("*_browser01_cert.pem"))
+    assert made, f"no browser01 certificate in {repository}: {sorted(p.name for p in repository.iterdir())}"
+    inspector = form.locator(".genesys-inspector").first
+    assert "browser01" in inspector.inner_text()
+    db = (repository.parent / "ca.db").read_text()
+    assert "/CN=browser01" in db
