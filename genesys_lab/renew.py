@@ -63,7 +63,7 @@ def renewals_path(ca) -> Path:
     return ca.paths.conf / RENEWALS_FILE
 
 
-def plan_renewal(cert, *, days=None, key_size=None) -> RenewalPlan:
+def plan_renewal(cert, *, days=None, key_size=None, digest=None) -> RenewalPlan:
     """Read host, subject, SAN, profile, key size and digest back from a certificate.
 
     The validity defaults to the old certificate's own length (rounded to
@@ -86,7 +86,9 @@ def plan_renewal(cert, *, days=None, key_size=None) -> RenewalPlan:
     dns, ips = _alt_names(cert)
     host = dns[0] if dns else subject.CN
     lifetime = round((cert.not_valid_after_utc - cert.not_valid_before_utc).total_seconds() / 86400)
-    digest = Digest.parse(cert.signature_hash_algorithm.name) if cert.signature_hash_algorithm else Digest.SHA256
+    if digest is None:
+        digest = cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else Digest.SHA256
+    digest = Digest.parse(digest)
     return RenewalPlan(host, subject.CN, tuple(dns[1:]), tuple(ips), profile,
                        key_size if key_size is not None else cert.public_key().key_size, digest,
                        check_days(days if days is not None else max(lifetime, 1), "--days"), subject)
@@ -102,7 +104,7 @@ def _alt_names(cert) -> tuple[list[str], list[str]]:
     return list(san.get_values_for_type(x509.DNSName)), [str(a) for a in san.get_values_for_type(x509.IPAddress)]
 
 
-def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None) -> Renewal:
+def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None, digest=None) -> Renewal:
     """Issue the replacement of certificate ``serial`` and remember which replaced which.
 
     Order matters for a site that is running: the new certificate is issued
@@ -110,7 +112,9 @@ def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None) -> 
     ``superseded``, RFC 5280 5.3.1), so a failure never leaves a host with
     a revoked certificate and no successor. Refuses, before anything is
     written, a serial that was already renewed (renew its successor) and
-    ``revoke_old`` for a certificate that is already revoked.
+    ``revoke_old`` for a certificate that is already revoked. ``days``,
+    ``key_size`` and ``digest`` override what the old certificate had: a
+    renewal is also the way out of a 1024-bit key or a SHA-1 signature.
     """
     from .ca import CertificateAuthority, load_ca
 
@@ -121,7 +125,7 @@ def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None) -> 
         raise UsageError(f"serial {record.serial} was already renewed as {done[record.serial]}: renew {done[record.serial]} instead")
     if revoke_old and record.status == "R":
         raise RevocationError(f"serial {record.serial} is already revoked ({record.reason or 'no reason'}): renew it without --revoke-old")
-    plan = plan_renewal(ca.load_certificate(record.serial), days=days, key_size=key_size)
+    plan = plan_renewal(ca.load_certificate(record.serial), days=days, key_size=key_size, digest=digest)
     new = ca.issue(plan.host, plan.cn, **plan.issue_kwargs())
     moment = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     _record(ca, record.serial, new.serial, moment)

@@ -41,9 +41,12 @@ def test_renewal_keeps_everything_but_key_and_serial(fresh_ca, openssl):
 
 def test_sha1_and_overrides(fresh_ca):
     old = fresh_ca.issue("app09.example.com", "app09", key_size=1024, digest="sha1", days=10)
-    done = renew(fresh_ca, old.serial, days=20, key_size=2048)
+    same = describe(renew(fresh_ca, old.serial).new.cert_file)
+    assert same.signature_algorithm == "sha1WithRSAEncryption" and same.key_size == 1024
+    other = fresh_ca.issue("app10.example.com", "app10", key_size=1024, digest="sha1", days=10)
+    done = renew(fresh_ca, other.serial, days=20, key_size=2048, digest="sha256")
     info = describe(done.new.cert_file)
-    assert info.signature_algorithm == "sha1WithRSAEncryption"
+    assert info.signature_algorithm == "sha256WithRSAEncryption"
     assert info.key_size == 2048 and (info.not_after - info.not_before).days == 20
     assert info.extended_key_usage == ("serverAuth", "clientAuth")
 

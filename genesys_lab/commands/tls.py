@@ -23,6 +23,7 @@ def register(sub) -> None:
     p.add_argument("--revoke-old", action="store_true", help="revoke the old certificate as superseded")
     p.add_argument("--days", help="validity of the new certificate (default: as long as the old one)")
     p.add_argument("--key-size", help="RSA key size (default: the old certificate's)")
+    p.add_argument("--digest", help="sha256, sha384, ... (default: the old certificate's)")
     p.set_defaults(func=cmd_renew)
 
 
@@ -41,7 +42,7 @@ def cmd_renew(args) -> int:
     from ..renew import renew
 
     done = renew(load_ca(args.ca_dir), args.serial, revoke_old=args.revoke_old, days=args.days,
-                 key_size=args.key_size)
+                 key_size=args.key_size, digest=args.digest)
     output.issued(done.new)
     print(f"  replaces {done.old_serial}")
     if done.revoked_old:
