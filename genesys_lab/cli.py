@@ -15,6 +15,7 @@ from .errors import GenesysLabError, UsageError
 
 COMMAND_MODULES = [
     "genesys_lab.commands.ca",
+    "genesys_lab.commands.revocation",
     "genesys_lab.commands.formats",
     "genesys_lab.commands.verify",
 ]
