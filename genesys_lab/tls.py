@@ -295,7 +295,12 @@ def _contexts(server: ServerConfig, client: ClientConfig, version: TLSVersion | 
     try:
         return server_context(server, version), client_context(client, version)
     except ssl.SSLError as exc:
-        raise FormatError(f"OpenSSL refused the lab files before any handshake: {openssl_text(exc)}") from None
+        text = openssl_text(exc)
+        hint = ""
+        if "too small" in text or "too weak" in text:
+            hint = ("; OpenSSL's default security level refuses keys under 2048 bits and SHA-1 signatures:"
+                    " renew the certificate with --key-size 2048 --digest sha256")
+        raise FormatError(f"OpenSSL refused the lab files before any handshake: {text}{hint}") from None
 
 
 # ---------------------------------------------------------------- from a CA

@@ -160,3 +160,11 @@ def test_cli_handshake(lab, capsys):
     assert "refused by the client: certificate verify failed: Hostname mismatch" in out
     assert main(["handshake", "--ca-dir", root, "--server", serials["desk01"]]) == 1
     assert "unsuitable certificate purpose" in capsys.readouterr().out
+
+
+def test_weak_key_refused_before_the_handshake_with_the_fix(lab):
+    """OpenSSL's default security level (2) will not even load a 1024-bit certificate into a context."""
+    ca, _ = lab
+    weak = ca.issue("weak.example.com", "weak", key_size=1024)
+    with pytest.raises(FormatError, match=r"ee key too small.*--key-size 2048"):
+        handshake_with_ca(ca, weak.serial)
