@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "genesys_lab.commands.revocation",
     "genesys_lab.commands.formats",
     "genesys_lab.commands.verify",
+    "genesys_lab.commands.tls",
 ]
 
 
