@@ -2,7 +2,7 @@
 
 Why a real handshake rather than a simulation: what a Genesys administrator
 has to recognise is the text OpenSSL writes into a log when a connection is
-refused ("certificate verify failed: unsupported certificate purpose",
+refused ("certificate verify failed: unsuitable certificate purpose",
 "sslv3 alert certificate revoked"). Python's ``ssl`` is OpenSSL underneath,
 so the messages reported here are OpenSSL's own.
 
@@ -292,6 +292,8 @@ def _contexts(server: ServerConfig, client: ClientConfig, version: TLSVersion | 
                         ("client key", client.key), ("CRL", server.crl), ("CRL", client.crl)):
         if path is not None and not Path(path).is_file():
             raise FormatError(f"{label} {path} does not exist: check the path (lab files are in ca_conf/repository/)")
+    if client.check_hostname and not client.server_hostname:
+        raise UsageError("the client checks the host name but was given none: set server_hostname, or check_hostname=False")
     try:
         return server_context(server, version), client_context(client, version)
     except ssl.SSLError as exc:
@@ -415,6 +417,12 @@ def prepare_scenarios(ca, workdir: Path | str, *, key_size: int = 2048) -> list[
     one with serverAuth alone, one that expired 20 days ago (both signed by
     the CA key, with random serials so they can never collide with ca.db),
     and a second, unrelated CA.
+
+    OpenSSL details the expectations rely on: a peer sends its CA
+    certificate along with its own (OpenSSL completes the chain from the
+    context's trust store), so a client that trusts another CA reports a
+    *self-signed certificate in certificate chain*, not a missing issuer;
+    and OpenSSL 3 calls a wrong EKU an *unsuitable certificate purpose*.
     """
     from .crl import generate_crl
     from .revoke import revoke

@@ -168,3 +168,11 @@ def test_weak_key_refused_before_the_handshake_with_the_fix(lab):
     weak = ca.issue("weak.example.com", "weak", key_size=1024)
     with pytest.raises(FormatError, match=r"ee key too small.*--key-size 2048"):
         handshake_with_ca(ca, weak.serial)
+
+
+def test_hostname_check_without_a_name_is_a_usage_error(lab):
+    _, cases = lab
+    good = cases[0]
+    client = ClientConfig(good.client.trust, server_hostname=None)
+    with pytest.raises(UsageError, match="server_hostname"):
+        handshake(good.server, client)
