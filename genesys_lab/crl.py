@@ -120,6 +120,21 @@ class CrlInfo:
     def pem(self) -> bytes:
         return _pem(self.der)
 
+    def to_rows(self) -> list[dict]:
+        """One dict per entry, serials written as in ca.db and file names (for tables)."""
+        return [{"serial": e.serial_hex, "revoked_at": e.revoked_at, "reason": e.reason or ""} for e in self.entries]
+
+
+def distribution_points(certificate) -> tuple[str, ...]:
+    """The URLs of a certificate's CRL Distribution Points extension (RFC 5280 4.2.1.13), in order."""
+    from cryptography import x509
+
+    from .inspect import load_certificate
+
+    cdp = _ext_value(load_certificate(certificate), x509.CRLDistributionPoints)
+    return tuple(name.value for point in cdp or () for name in point.full_name or ()
+                 if isinstance(name, x509.UniformResourceIdentifier))
+
 
 # ------------------------------------------------------------------ generate
 

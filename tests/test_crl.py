@@ -9,7 +9,7 @@ from cryptography import x509
 
 from conftest import run_tool, snapshot
 from genesys_lab import create_ca, keys, load_ca
-from genesys_lab.crl import CrlUnavailableError, fetch_crl, generate_crl, load_crl
+from genesys_lab.crl import CrlUnavailableError, distribution_points, fetch_crl, generate_crl, load_crl
 from genesys_lab.crlserver import free_port, serve_crl
 from genesys_lab.errors import CADatabaseError, UsageError
 from genesys_lab.revoke import revoke
@@ -77,6 +77,7 @@ def test_unspecified_has_no_reason_extension(openssl, ca_copy):
     revoke(ca, "02", "keyCompromise")
     info = generate_crl(ca)
     assert [(e.serial_hex, e.reason) for e in info.entries] == [("01", None), ("02", "keyCompromise")]
+    assert [(r["serial"], r["reason"]) for r in info.to_rows()] == [("01", ""), ("02", "keyCompromise")]
     text = crl_text(openssl, ca.paths.crl_pem)
     assert text.count("CRL Reason Code") == 1 and "Unspecified" not in text
     openssl_ca(openssl, ca, "-gencrl", "-out", "theirs.pem")
@@ -194,6 +195,8 @@ def test_certificates_carry_the_cdp_and_ca_conf_issues_it_too(openssl, ca_copy, 
     ca = ca_copy()
     url = f"http://127.0.0.1:{CDP_PORT}/crl.der"
     assert ca.crl_url == url
+    assert distribution_points(ca.paths.repository / "01.pem") == (url,)
+    assert distribution_points(ca.paths.cert) == ()
     ext = run_tool(openssl, "x509", "-in", ca.paths.repository / "01.pem", "-noout", "-ext", "crlDistributionPoints").stdout
     assert f"URI:{url}" in ext
     csr = tmp_path / "req.pem"
