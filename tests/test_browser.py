@@ -56,14 +56,38 @@ def _wait_for_server(url: str, proc: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"JupyterLab did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
-    """JupyterLab with a token, serving a temporary copy of the anatomy notebook; killed afterwards."""
+TOUR = "widgets_tour.ipynb"
+TOUR_CELLS = [
+    'from genesys_lab.lab import scratch\nwork = scratch("widgets_tour")',
+    "from genesys_lab import create_ca\nfrom genesys_lab.widgets import CADashboard, HandshakePlayground\n"
+    'ca = create_ca(work, "Browser CA").ca\n'
+    'for host, profile in (("app01", "server"), ("app02", "server"), ("desk01", "gui")):\n'
+    '    ca.issue(f"{host}.example.com", host, profile=profile)',
+    "CADashboard(ca)",
+    "HandshakePlayground(ca)",
+]
+
+
+def _tour_notebook(path: Path) -> None:
+    """A small notebook with the dashboard and the playground (2048-bit keys: the handshake needs them)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in TOUR_CELLS]
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """JupyterLab with a token, serving a temporary copy of the anatomy notebook and a widget tour; killed afterwards."""
     require_tool("chromium")
+    tmp_path = tmp_path_factory.mktemp("jupyterlab")
     _settings(tmp_path / "settings")
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     shutil.copy(NOTEBOOK, notebooks / NOTEBOOK.name)
+    _tour_notebook(notebooks / TOUR)
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
                IPYTHONDIR=str(tmp_path / "ipython"), JUPYTER_PLATFORM_DIRS="1")
@@ -77,9 +101,51 @@ def jupyterlab(tmp_path):
             cwd=notebooks, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_for_server(f"http://127.0.0.1:{port}/api/status?token={token}", proc, log)
-        yield {"url": f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK.name}?token={token}", "dir": notebooks, "log": log}
+        # one workspace per page (reset), so a page shows only the notebook it opened
+        yield {"url": f"http://127.0.0.1:{port}/lab/workspaces/{{workspace}}/tree/{{notebook}}?reset&token={token}",
+               "dir": notebooks, "log": log}
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser(jupyterlab):
+    """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the playwright package is missing — required under CI=true")
+        pytest.skip("the playwright package is not installed (pip install -e '.[dev]')")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as play:
+        chromium = play.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def open_notebook(jupyterlab, browser, request):
+    """Open a notebook in a new page, run all its cells; the console log is saved per test."""
+    pages, console = [], []
+
+    def opener(name: str):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+        page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+        pages.append(page)
+        page.goto(jupyterlab["url"].format(workspace=Path(name).stem.replace("_", "-"), notebook=name))
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=60_000)
+        _run_all(page)
+        _wait_until_run(page)
+        return page
+
+    yield opener
+    (ARTIFACTS / f"{request.node.name}-console.log").write_text("\n".join(console))
+    for page in pages:
+        page.close()
 
 
 def _settings(directory: Path) -> None:
@@ -137,39 +203,56 @@ def _wait_until_run(page) -> None:
     pytest.fail(f"the notebook did not finish within {RUN_ALL_SECONDS} s; prompts: {prompts}")
 
 
-def _no_widget_errors(page) -> None:
+def _no_widget_errors(page, **expected: int) -> None:
+    """No "Error displaying widget", no plain-text fallback, and each widget (by CSS class) rendered."""
     body = page.locator("body").inner_text()
     assert "Error displaying widget" not in body, "a widget failed to render"
     # Without the widget manager JupyterLab falls back to the text/plain repr, "CertificateInspector(...)".
     fallbacks = [t for t in page.locator(".jp-OutputArea-output").all_inner_texts()
-                 if t.startswith(("CertificateInspector(", "IssueForm(", "CertificateComparison("))]
+                 if t.startswith(("CertificateInspector(", "IssueForm(", "CertificateComparison(", "CADashboard(",
+                                  "HandshakePlayground("))]
     assert not fallbacks, f"widgets shown as plain text (widget manager missing?): {fallbacks}"
-    assert page.locator(".genesys-inspector").count() >= 4, "the notebook's four inspectors did not render"
-    assert page.locator(".genesys-issue-form").count() == 1, "the issue form did not render"
+    for css, count in expected.items():
+        found = page.locator(f".genesys-{css.replace('_', '-')}").count()
+        assert found >= count, f".genesys-{css} rendered {found} times, expected {count}"
 
 
-def test_anatomy_notebook_runs_and_widgets_work(jupyterlab):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    console: list[str] = []
-    with sync_api.sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(30_000)
-            page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
-            page.goto(jupyterlab["url"])
-            page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=60_000)
-            _run_all(page)
-            _wait_until_run(page)
-            page.screenshot(path=str(ARTIFACTS / "01_after_run_all.png"))
-            _no_widget_errors(page)
-            _check_inspector(page, jupyterlab["dir"])
-            _check_issue_form(page, jupyterlab["dir"])
-            _no_widget_errors(page)
-        finally:
-            (ARTIFACTS / "browser-console.log").write_text("\n".join(console))
-            browser.close()
+def test_anatomy_notebook_runs_and_widgets_work(jupyterlab, open_notebook):
+    page = open_notebook(NOTEBOOK.name)
+    page.screenshot(path=str(ARTIFACTS / "01_after_run_all.png"))
+    _no_widget_errors(page, inspector=4, issue_form=1)
+    _check_inspector(page, jupyterlab["dir"])
+    _check_issue_form(page, jupyterlab["dir"])
+    _no_widget_errors(page, inspector=4, issue_form=1)
+
+
+def test_dashboard_and_playground_work_in_the_browser(jupyterlab, open_notebook):
+    page = open_notebook(TOUR)
+    _no_widget_errors(page, dashboard=1, playground=1, inspector=1)
+    ca_db = jupyterlab["dir"] / "scratch" / "widgets_tour" / "ca_conf" / "ca.db"
+    board = page.locator(".genesys-dashboard").first
+    board.locator("select").first.select_option(index=1)                 # serial 02
+    board.get_by_text("ca.db: serial 02 is valid").wait_for(state="visible")
+    board.locator("button", has_text="Revoke selected").click()
+    confirm = board.locator("button", has_text="Yes, revoke")
+    confirm.wait_for(state="visible")
+    board.screenshot(path=str(ARTIFACTS / "05_dashboard_confirm.png"))
+    assert [line.split("\t")[0] for line in ca_db.read_text().splitlines()] == ["V", "V", "V"]  # not before "Yes"
+    confirm.click()
+    board.get_by_text("revoked serial 02").wait_for(state="visible")
+    assert [line.split("\t")[0] for line in ca_db.read_text().splitlines()] == ["V", "R", "V"]
+    board.locator("button", has_text="Generate CRL").click()
+    board.get_by_text("CRL number 1 written").wait_for(state="visible")
+    board.screenshot(path=str(ARTIFACTS / "06_dashboard_revoked.png"))
+
+    play = page.locator(".genesys-playground").first
+    play.scroll_into_view_if_needed()
+    play.locator("button", has_text="Run handshake").click()
+    play.get_by_text("ok (TLS").wait_for(state="visible")
+    play.locator("select").first.select_option(index=2)                  # the GUI certificate as a server
+    play.locator("button", has_text="Run handshake").click()
+    play.get_by_text("unsuitable certificate purpose").first.wait_for(state="visible")
+    play.screenshot(path=str(ARTIFACTS / "07_playground_refused.png"))
 
 
 def _check_inspector(page, notebooks: Path) -> None:

@@ -277,6 +277,7 @@ def _choose(playground, serial):
 
 def test_playground_good_and_broken_handshakes(tls_ca, server_cert, gui_cert):
     play = HandshakePlayground(tls_ca)
+    assert play.client.label == "none" and play.version.label == "highest both support"   # shown, not blank
     _choose(play, server_cert.serial)
     assert play.hostname.value == "myHOST.domain1.domain2.com"
     play.run_button.click()

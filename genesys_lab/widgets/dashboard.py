@@ -44,7 +44,8 @@ class CADashboard(W.VBox):
         self.status = W.HTML()
         self.inspector = CertificateInspector(now=now)
         self.reason = W.Dropdown(options=names(), value="superseded", description="Reason:")
-        self.revoke_button = W.Button(description="Revoke selected...", button_style="danger", icon="ban")
+        self.revoke_button = W.Button(description="Revoke selected...", button_style="danger", icon="ban",
+                                      layout=W.Layout(width="180px"))
         self.confirm_text = W.HTML()
         self.confirm_button = W.Button(description="Yes, revoke", button_style="danger")
         self.cancel_button = W.Button(description="Cancel")

@@ -58,18 +58,22 @@ class HandshakePlayground(W.VBox):
         self.server = W.Dropdown(description="Server cert:", layout=W.Layout(width="460px"))
         self.client = W.Dropdown(description="Client cert:", layout=W.Layout(width="460px"))
         self.hostname = W.Text(description="Connect to:", layout=W.Layout(width="460px"))
-        self.mutual = W.Checkbox(value=False, description="mutual TLS (server requires a client certificate)", indent=False)
-        self.crl_check = W.Checkbox(value=False, description="CRL checking (both sides, ca_conf/crl.pem)", indent=False)
-        self.hostname_check = W.Checkbox(value=True, description="host name checking (client)", indent=False)
-        self.version = W.Dropdown(options=[("highest both support", None), ("TLS 1.2", "1.2"), ("TLS 1.3", "1.3")],
-                                  description="TLS:")
+        wide = W.Layout(width="520px")
+        self.mutual = W.Checkbox(value=False, description="mutual TLS (server requires a client certificate)",
+                                 indent=False, layout=wide)
+        self.crl_check = W.Checkbox(value=False, description="CRL checking (both sides, ca_conf/crl.pem)",
+                                    indent=False, layout=wide)
+        self.hostname_check = W.Checkbox(value=True, description="host name checking (client)", indent=False,
+                                         layout=wide)
+        # ipywidgets reads a None value as "nothing selected", so "no client" and "no pin" are "" here
+        self.version = W.Dropdown(options=[("highest both support", ""), ("TLS 1.2", "1.2"), ("TLS 1.3", "1.3")],
+                                  value="", description="TLS:")
         self.run_button = W.Button(description="Run handshake", button_style="primary", icon="play")
         self.busy = Busy()
         self.output = W.HTML()
         self.result = None
-        for widget in (self.server, self.client):
+        for widget in (self.server, self.client, self.hostname, self.version):
             widget.style = {"description_width": "90px"}
-        self.hostname.style = {"description_width": "90px"}
         self.server.observe(lambda _c: self._server_changed(), names="value")
         self.run_button.on_click(lambda _b: self.run())
         super().__init__([W.HTML("<b>Handshake playground</b>: a real TLS handshake on 127.0.0.1"),
@@ -91,8 +95,8 @@ class HandshakePlayground(W.VBox):
         serials = [serial for _label, serial in options]
         if serials:
             self.server.value = keep if keep in serials else serials[0]
-        self.client.options = [("none", None)] + options
-        self.client.value = None
+        self.client.options = [("none", "")] + options
+        self.client.value = ""
 
     def _server_changed(self) -> None:
         from ..tls import credentials, first_dns_name
@@ -113,7 +117,7 @@ class HandshakePlayground(W.VBox):
             return None
         try:
             server = credentials(self.ca, self.server.value)
-            client = credentials(self.ca, self.client.value) if self.client.value is not None else None
+            client = credentials(self.ca, self.client.value) if self.client.value else None
             crl = self.ca.paths.crl_pem if self.crl_check.value and self.ca.paths.crl_pem.exists() else None
             with self.busy.running("handshaking"):
                 result = handshake(
@@ -123,7 +127,7 @@ class HandshakePlayground(W.VBox):
                                  check_hostname=self.hostname_check.value,
                                  cert=client.cert if client else None, key=client.key if client else None,
                                  crl_check=self.crl_check.value, crl=crl),
-                    tls_version=self.version.value)
+                    tls_version=self.version.value or None)
         except GenesysLabError as exc:
             self.output.value = error_html(f"no handshake: {exc}")
             return None
