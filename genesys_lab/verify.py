@@ -343,6 +343,13 @@ def _check_signatures(path: _Path) -> Check:
     name = "chain signature"
     if not path.complete:
         return Check(name, Status.FAIL, path.problem, path.remedy)
+    for cert in path.certs:
+        unknown = _unhandled_critical(cert)
+        if unknown:
+            return Check(name, Status.FAIL,
+                         f"{label(cert)!r} carries a critical extension OpenSSL does not understand ({unknown}), so it must be refused "
+                         "(RFC 5280 4.2; OpenSSL: unhandled critical extension)",
+                         "re-issue it without that extension, or mark the extension non-critical")
     if len(path.certs) == 1:
         return Check(name, Status.PASS, f"{label(path.certs[0])!r} is the trust anchor itself")
     for child, parent in zip(path.certs, path.certs[1:]):
@@ -370,6 +377,20 @@ def _check_ca_constraints(path: _Path, anchor) -> Check:
                          "issue host certificates only from a real CA: create_ca.sh makes CA:TRUE with keyCertSign, cRLSign")
     names = ", ".join(repr(label(c)) for c in cas)
     return Check(name, Status.PASS, f"{names}: basicConstraints CA:TRUE and keyCertSign")
+
+
+# The extensions OpenSSL handles when critical (X509_supported_extension); any other critical one fails.
+_HANDLED_CRITICAL = {
+    "2.16.840.1.113730.1.1",                                        # netscape cert type
+    "2.5.29.15", "2.5.29.17", "2.5.29.19", "2.5.29.32", "2.5.29.37",  # KU, SAN, BC, policies, EKU
+    "1.3.6.1.5.5.7.1.14", "2.5.29.36", "2.5.29.30", "2.5.29.33", "2.5.29.54",  # proxy, policy/name constraints, mappings, inhibitAny
+    "1.3.6.1.5.5.7.1.7", "1.3.6.1.5.5.7.1.8",                       # RFC 3779 IP and AS resources
+}
+
+
+def _unhandled_critical(cert) -> str:
+    return ", ".join(e.oid.dotted_string for e in cert.extensions
+                     if e.critical and e.oid.dotted_string not in _HANDLED_CRITICAL)
 
 
 def _ca_problem(ca, *, is_anchor: bool, below: int) -> str:

@@ -234,3 +234,16 @@ def test_crl_from_cdp_without_cdp_fails(small):
     ca, key = small
     check = verify(make_leaf(ca, key), ca=ca.cert, crl_from_cdp=True).check("revocation")
     assert check.status is Status.FAIL and "no http CRL distribution point" in check.reason
+
+
+def test_refused_cdp_fails_at_once(small):
+    """Nothing listens on the port: the lab reports it (openssl verify -crl_download would keep retrying)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    ca, key = small
+    leaf = make_leaf(ca, key, extensions=[_cdp(f"http://127.0.0.1:{port}/crl.der")])
+    check = verify(leaf, ca=ca.cert, crl_from_cdp=True, timeout=2).check("revocation")
+    assert check.status is Status.FAIL and "refused" in check.reason.lower()

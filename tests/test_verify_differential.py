@@ -2,7 +2,8 @@
 
 Each case builds its certificates (and CRL) with cryptography's builders,
 writes them to files, and runs ``openssl verify -CAfile ... [-untrusted]
-[-purpose] [-verify_hostname] [-verify_ip] [-CRLfile -crl_check] [-attime]``.
+[-purpose] [-verify_hostname] [-verify_ip] [-CRLfile | -crl_download] [-crl_check]
+[-attime]``.
 Both must reach the expected verdict; an invalid case must fail in the check
 that explains it, and where OpenSSL accepts what the lab only warns about
 (SHA-1, RSA-1024, server-only EKU, CN fallback) the named check must warn.
@@ -10,7 +11,10 @@ that explains it, and where OpenSSL accepts what the lab only warns about
 from __future__ import annotations
 
 import datetime as dt
+import http.server
 import ipaddress
+import subprocess
+import threading
 from dataclasses import dataclass, field
 
 import pytest
@@ -25,7 +29,6 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from genesys_lab.profiles import Digest
 from genesys_lab.signing import sign_certificate
 from genesys_lab.verify import Status, verify
-from conftest import run_tool
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 DAY = dt.timedelta(days=1)
@@ -96,18 +99,53 @@ def make_crl(issuer_name, key, revoked=(), *, last=None, next_=None):
     return builder.sign(key, hashes.SHA256())
 
 
+REVOKED_ON_CDP = 0x2001
+
+
 @pytest.fixture(scope="module")
 def pki():
-    """Four keys for all cases: two CAs' (2048 and 1024 bits), a host's (2048) and a weak one (1024)."""
+    """Four keys for all cases: two CAs' (2048 and 1024 bits), a host's (2048) and a weak one (1024).
+
+    Plus a CRL distribution point on 127.0.0.1 serving the root's CRL (DER) that revokes 0x2001.
+    """
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     host_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     weak_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     root = make_ca("Diff Root CA", ca_key)
-    return dict(root=root, host_key=host_key, weak_key=weak_key, other_key=other_key,
-                other=make_ca("Other CA", other_key),
-                impostor=make_ca("Diff Root CA", other_key),
-                inter=make_ca("Diff Intermediate CA", other_key, signer=root))
+    body = make_crl(root.cert.subject, ca_key, [REVOKED_ON_CDP]).public_bytes(Encoding.DER)
+    server = _cdp_server(body)
+    yield dict(root=root, host_key=host_key, weak_key=weak_key, other_key=other_key,
+               other=make_ca("Other CA", other_key),
+               impostor=make_ca("Diff Root CA", other_key),
+               inter=make_ca("Diff Intermediate CA", other_key, signer=root),
+               cdp=f"http://127.0.0.1:{server.server_address[1]}/crl.der")
+    server.shutdown()
+    server.server_close()
+
+
+def _cdp_server(body: bytes):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path != "/crl.der":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pkix-crl")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _cdp(url):
+    return x509.CRLDistributionPoints([x509.DistributionPoint([x509.UniformResourceIdentifier(url)], None, None, None)])
 
 
 @dataclass
@@ -122,6 +160,7 @@ class Case:
     hostname: str | None = None
     ip: str | None = None
     require_crl: bool = False
+    crl_from_cdp: bool = False
     at: dt.datetime | None = None
     extra: dict = field(default_factory=dict)
 
@@ -152,6 +191,29 @@ def _via_intermediate(include_inter):
         leaf = make_leaf(p["inter"], p["host_key"])
         return leaf, p["root"].cert, (p["inter"].cert,) if include_inter else (), None
     return build
+
+
+def _expired_ca(p):
+    short = make_ca("Short-lived CA", p["other_key"], days=5)
+    return make_leaf(short, p["host_key"], end=NOW + 30 * DAY), short.cert, (), None
+
+
+def _from_cdp(serial, url=None):
+    return lambda p: _plain(p, serial=serial, extensions=[_cdp(url or p["cdp"])])
+
+
+UNKNOWN_CRITICAL = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.55555.1"), b"\x05\x00")
+
+
+def _critical_unknown(p):
+    builder_leaf = make_leaf(p["root"], p["host_key"], extensions=[])
+    builder = (x509.CertificateBuilder().subject_name(builder_leaf.subject).issuer_name(builder_leaf.issuer)
+               .public_key(builder_leaf.public_key()).serial_number(0x3001)
+               .not_valid_before(NOW - DAY).not_valid_after(NOW + 90 * DAY))
+    for ext in builder_leaf.extensions:
+        builder = builder.add_extension(ext.value, ext.critical)
+    builder = builder.add_extension(UNKNOWN_CRITICAL, critical=True)
+    return builder.sign(p["root"].key, hashes.SHA256()), p["root"].cert, (), None
 
 
 GUI = dict(cn="desk01", dns=("desk01.example.com",), ips=(), eku=("client",))
@@ -204,6 +266,13 @@ CASES = {
                      warns_in=("key strength",), purpose="server"),
     "intermediate-in-chain": Case(_via_intermediate(True), True, purpose="server", hostname="app01.example.com"),
     "intermediate-missing": Case(_via_intermediate(False), False, "chain signature"),
+    "ca-expired-at-time": Case(_expired_ca, False, "validity", at=NOW + 10 * DAY),
+    "unknown-critical-extension": Case(_critical_unknown, False, "chain signature"),
+    "cdp-not-revoked": Case(_from_cdp(0x2002), True, crl_from_cdp=True),
+    "cdp-revoked": Case(_from_cdp(REVOKED_ON_CDP), False, "revocation", crl_from_cdp=True),
+    # Not a refused connection: OpenSSL 3.0's -crl_download retries that forever (the stall the guide warns about).
+    "cdp-crl-missing": Case(lambda p: _from_cdp(0x2003, p["cdp"].replace("crl.der", "missing.der"))(p),
+                            False, "revocation", crl_from_cdp=True),
 }
 
 
@@ -227,11 +296,13 @@ def _openssl_verify(openssl, tmp_path, case: Case, leaf, ca, chain, crl) -> tupl
     if crl is not None:
         (tmp_path / "crl.pem").write_bytes(_pem(crl))
         args += ["-CRLfile", tmp_path / "crl.pem"]
-    if crl is not None or case.require_crl:
+    if case.crl_from_cdp:
+        args += ["-crl_download"]
+    if crl is not None or case.require_crl or case.crl_from_cdp:
         args += ["-crl_check"]
     if case.at:
         args += ["-attime", str(int(case.at.timestamp()))]
-    proc = run_tool(*args, tmp_path / "leaf.pem", check=False)
+    proc = subprocess.run([str(a) for a in (*args, tmp_path / "leaf.pem")], capture_output=True, text=True, timeout=60)
     return proc.returncode == 0 and ": OK" in proc.stdout, proc.stdout + proc.stderr
 
 
@@ -241,7 +312,7 @@ def test_verdict_agrees_with_openssl(name, pki, openssl, tmp_path):
     leaf, ca, chain, crl = case.build(pki)
     openssl_ok, openssl_says = _openssl_verify(openssl, tmp_path, case, leaf, ca, chain, crl)
     result = verify(leaf, ca=ca, chain=chain, purpose=case.purpose, hostname=case.hostname, ip=case.ip,
-                    crl=crl, require_crl=case.require_crl, at=case.at)
+                    crl=crl, require_crl=case.require_crl, crl_from_cdp=case.crl_from_cdp, timeout=5, at=case.at)
     table = "\n".join(f"  {r['check']}: {r['status']} - {r['reason']}" for r in result.to_rows())
     assert openssl_ok is case.valid, f"openssl verify: {openssl_says}"
     assert result.valid is openssl_ok, f"lab says valid={result.valid}, openssl says:\n{openssl_says}\n{table}"
