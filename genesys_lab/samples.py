@@ -11,7 +11,7 @@ module signs them directly with the CA key:
   such a certificate fails host name checks.
 - ``expired``: a validity window that ended in the past.
 - ``wrong_eku``: an extended key usage that allows neither serverAuth nor
-  clientAuth, so OpenSSL refuses it for TLS ("unsupported certificate purpose").
+  clientAuth, so OpenSSL refuses it for TLS ("unsuitable certificate purpose").
 
 Demonstration certificates are returned, never written to the CA directory
 and never recorded in ca.db: they carry a random serial, so they cannot

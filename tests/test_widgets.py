@@ -314,3 +314,43 @@ def test_playground_gui_certificate_as_server(tls_ca, gui_cert):
     play.run_button.click()
     assert play.result.refused_by == "client" and "unsuitable certificate purpose" in play.output.value
     assert "lacks serverAuth" in play.output.value
+
+
+# ---------------------------------------------------------------- the core behind the views, judged by openssl
+
+
+def _pem_file(tmp_path, cert, name):
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    path = tmp_path / f"{name}.pem"
+    path.write_bytes(cert.public_bytes(Encoding.PEM))
+    return path
+
+
+def test_demo_samples_fail_openssl_for_their_flaw(ca, tmp_path, openssl):
+    """Each demo certificate is signed by the CA and refused by OpenSSL for exactly the advertised reason."""
+    expired = _pem_file(tmp_path, samples.expired(ca, "old.example.com", "old", key=_key(ca)).certificate, "expired")
+    out = run_tool(openssl, "verify", "-CAfile", ca.paths.cert, expired, check=False)
+    assert out.returncode != 0 and "certificate has expired" in out.stdout + out.stderr
+    wrong = _pem_file(tmp_path, samples.wrong_eku(ca, "mail.example.com", "mail", key=_key(ca)).certificate, "wrong")
+    out = run_tool(openssl, "verify", "-CAfile", ca.paths.cert, "-purpose", "sslserver", wrong, check=False)
+    assert out.returncode != 0 and "unsuitable certificate purpose" in out.stdout + out.stderr
+    run_tool(openssl, "verify", "-CAfile", ca.paths.cert, wrong)           # otherwise a valid signature
+    no_san = _pem_file(tmp_path, samples.without_san(ca, "nosan.example.com", "nosan", key=_key(ca)).certificate, "nosan")
+    out = run_tool(openssl, "verify", "-CAfile", ca.paths.cert, "-verify_hostname", "nosan.example.com", no_san, check=False)
+    assert out.returncode != 0 and "hostname mismatch" in (out.stdout + out.stderr).lower()
+    from genesys_lab.errors import UsageError
+
+    with pytest.raises(UsageError, match="usage 'anything' is not one of"):
+        samples.wrong_eku(ca, "x.example.com", "x", usage="anything", key=_key(ca))
+
+
+def test_extensions_tab_agrees_with_openssl_text(app, openssl):
+    text = run_tool(openssl, "x509", "-in", app.cert_file, "-noout", "-text").stdout
+    inspector = CertificateInspector(app)
+    for ext in inspector.anatomy.extensions:
+        if ext.name in ("Subject Key Identifier", "Authority Key Identifier"):
+            assert ext.value.removeprefix("keyid:") in text, ext
+        assert (f"{ext.name}: critical" in text) == ext.critical, ext.name
+    assert "DNS:app01.example.com, DNS:alias.example.com, IP Address:10.0.0.5" in text
+    assert "DNS:app01.example.com, DNS:alias.example.com, IP Address:10.0.0.5" in inspector.tab_html("Extensions")
