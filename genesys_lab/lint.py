@@ -14,9 +14,9 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from .inspect import load_certificate
 from .profiles import Profile, profile_of
-from .verify import EXPIRY_WARNING_DAYS, RECOMMENDED_RSA_BITS, digest_name, host_matches, key_description, label
+from .verify import (EXPIRY_WARNING_DAYS, RECOMMENDED_RSA_BITS, as_certificate, digest_name, host_matches,
+                     key_description, label)
 
 
 class Severity(enum.Enum):
@@ -244,7 +244,7 @@ def lint(certificate, role: "str | Profile | None" = None, *, host: str | None =
 
     ``host``: also require this host name or IP in the SAN. ``now`` fixes the clock.
     """
-    cert = load_certificate(certificate)
+    cert = as_certificate(certificate)
     profile = guess_role(cert, role)
     moment = now or dt.datetime.now(dt.timezone.utc)
     findings = [f for check in _CHECKS for f in check(cert, profile, moment)]

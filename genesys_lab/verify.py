@@ -132,12 +132,22 @@ def _load_many(source) -> list:
     return [load_certificate(source)]
 
 
+def as_certificate(source):
+    """A certificate from a path, PEM/DER bytes, a certificate object, or anything holding one in
+    ``.certificate`` (a CertificateAuthority, an IssuedCertificate)."""
+    from cryptography import x509
+
+    inner = getattr(source, "certificate", None)
+    if isinstance(inner, x509.Certificate):
+        return inner
+    if not isinstance(source, (x509.Certificate, str, Path, bytes, bytearray, memoryview)):
+        raise UsageError(f"{type(source).__name__} is not a certificate: give a file path, PEM/DER bytes or a certificate")
+    return load_certificate(source)
+
+
 def _anchor(ca):
     """The trust anchor: a CertificateAuthority, a CA certificate (path, bytes or object), or None."""
-    if ca is None:
-        return None
-    cert = getattr(ca, "certificate", None)
-    return cert if cert is not None else load_certificate(ca)
+    return None if ca is None else as_certificate(ca)
 
 
 def _load_crl(source):
@@ -746,8 +756,10 @@ def verify(certificate, *, ca=None, chain=(), purpose: "str | Purpose | None" = 
     instead (within ``timeout`` seconds); either one, or ``require_crl``,
     makes a missing or unusable CRL a failure, like ``-crl_check``.
     ``at``: the moment to verify at (default now), like ``-attime``.
+    Revocation is checked for the certificate itself, as ``-crl_check`` does
+    (not ``-crl_check_all``).
     """
-    leaf = load_certificate(certificate)
+    leaf = as_certificate(certificate)
     anchor = _anchor(ca)
     intermediates = [c for item in chain for c in _load_many(item)]
     wanted = Purpose.parse(purpose)

@@ -247,3 +247,9 @@ def test_refused_cdp_fails_at_once(small):
     leaf = make_leaf(ca, key, extensions=[_cdp(f"http://127.0.0.1:{port}/crl.der")])
     check = verify(leaf, ca=ca.cert, crl_from_cdp=True, timeout=2).check("revocation")
     assert check.status is Status.FAIL and "refused" in check.reason.lower()
+
+
+def test_issued_certificate_objects_are_accepted(session_ca, server_cert):
+    assert verify(server_cert, ca=session_ca).valid
+    with pytest.raises(UsageError, match="is not a certificate"):
+        verify(42, ca=session_ca)
