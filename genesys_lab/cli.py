@@ -48,7 +48,9 @@ def _version() -> str:
 def run(func, args, prog: str) -> int:
     """Call a command; a GenesysLabError becomes one line on stderr, never a traceback."""
     try:
-        return func(args) or 0
+        code = func(args) or 0
+        sys.stdout.flush()
+        return code
     except UsageError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
@@ -58,6 +60,12 @@ def run(func, args, prog: str) -> int:
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; nothing was changed", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``genesys-lab list | head -1``): stop quietly, as Unix tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def main(argv=None) -> int:

@@ -138,3 +138,15 @@ def test_command_line_does_not_import_heavy_modules():
             "print(sorted(m for m in ('pandas', 'ipywidgets', 'jupyterlab', 'IPython') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_output_into_a_closed_pipe_is_quiet(tmp_path):
+    ca_dir = str(tmp_path)
+    assert cli.main(["create-ca", "--cn", "Pipe CA", "--key-size", "1024", "--ca-dir", ca_dir]) == 0
+    inventory = tmp_path / "hosts.csv"
+    inventory.write_text("host,cn,key_size\n" + "".join(f"h{i}.example.com,h{i},1024\n" for i in range(3)))
+    assert cli.main(["create-certs", str(inventory), "--ca-dir", ca_dir]) == 0
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run(f"genesys-lab list --ca-dir {ca_dir} | true", shell=True, env=env,
+                          capture_output=True, text=True)
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr

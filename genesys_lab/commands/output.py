@@ -53,7 +53,7 @@ def records(items, *, as_json: bool = False, notes: dict | None = None) -> None:
                            "files": [str(p) for p in r.files]} for r in items], indent=2))
         return
     if not items:
-        print("no certificates in ca.db yet")
+        print("no certificates match")
         return
     extra = ["renewal"] if notes else []
     table([[r.serial, r.status, f"{r.expires:%Y-%m-%d}", str(r.days_left), r.host or "",
