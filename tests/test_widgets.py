@@ -251,6 +251,7 @@ def test_dashboard_revoke_needs_confirmation(ca, openssl):
     board.confirm_button.click()
     assert f"revoked serial {victim.serial}" in board.message.value
     assert ca.record(victim.serial).status == "R" and ca.record(victim.serial).reason == "keyCompromise"
+    assert "revoked in ca.db" in board.inspector.heading.value
     status = run_tool(openssl, "ca", "-config", ca.paths.config, "-status", victim.serial, cwd=ca.paths.root, check=False)
     assert "Revoked" in status.stdout + status.stderr
     board.revoke_button.click()                                       # a second time: the core refuses

@@ -108,7 +108,7 @@ class CADashboard(W.VBox):
             return
         note = f" ({row.reason})" if row.reason else ""
         self.status.value = f"<div>ca.db: serial {escape(row.serial)} is <b>{escape(row.status)}</b>{escape(note)}</div>"
-        self.inspector.show((self.ca, row.serial))
+        self.inspector.show((self.ca, row.serial), status=row.status)
 
     # -- revoke ----------------------------------------------------------
     def ask_revoke(self) -> None:

@@ -45,8 +45,11 @@ class CertificateInspector(W.VBox):
         if source is not None:
             self.show(source)
 
-    def show(self, source) -> bool:
-        """Display ``source``; on a bad source keep the previous certificate and say what is wrong."""
+    def show(self, source, *, status: str | None = None) -> bool:
+        """Display ``source``; on a bad source keep the previous certificate and say what is wrong.
+
+        ``status`` is the CA database's word for it (valid, revoked, expired), shown in the heading.
+        """
         try:
             item = anatomy(source, role=self.role, now=self.now)
         except GenesysLabError as exc:
@@ -54,7 +57,7 @@ class CertificateInspector(W.VBox):
             return False
         self.anatomy = item
         self.message.value = ""
-        self.heading.value = render.title_html(item)
+        self.heading.value = render.title_html(item, status)
         for child, (_title, html) in zip(self.tabs.children, render.sections(item)):
             child.value = html
         return True

@@ -138,8 +138,12 @@ def sections(item: Anatomy) -> list[tuple[str, str]]:
     return [(title, _SECTIONS[title](item)) for title in TABS]
 
 
-def title_html(item: Anatomy) -> str:
+def title_html(item: Anatomy, status: str | None = None) -> str:
+    """Name and validity badge; ``status`` adds what the CA's database says (a revoked certificate
+    is still "fine" by its dates, so the CA's word must be shown beside them)."""
     state = _badge(item.validity.value, _STATE_COLOURS[item.validity])
+    if status:
+        state += " " + _badge(f"{status} in ca.db", _STATUS_COLOURS.get(status, "#455a64"))
     return f'<div style="font-size:1.15em;font-weight:bold;margin:4px 0">{escape(item.title)} {state}</div>'
 
 
