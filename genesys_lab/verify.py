@@ -151,28 +151,21 @@ def _anchor(ca):
 
 
 def _load_crl(source):
-    """A CRL from a path, PEM/DER bytes, a cryptography CRL, or a CrlInfo (its ``.der``)."""
+    """A CrlInfo (genesys_lab.crl) from a path, PEM/DER bytes, a cryptography CRL, or a CrlInfo."""
     from cryptography import x509
 
-    if isinstance(source, x509.CertificateRevocationList):
+    from .crl import CrlInfo, load_crl, parse_crl
+
+    if isinstance(source, CrlInfo):
         return source
-    inner = getattr(source, "crl", None)
-    if isinstance(inner, x509.CertificateRevocationList):
-        return inner
-    der = getattr(source, "der", None)            # genesys_lab.crl.CrlInfo
-    if isinstance(der, bytes):
-        return x509.load_der_x509_crl(der)
-    name = str(source) if isinstance(source, (str, Path)) else "CRL data"
-    try:
-        data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
-    except OSError as exc:
-        raise FormatError(f"cannot read CRL {source}: {exc.strerror}") from None
-    try:
-        if b"-----BEGIN X509 CRL-----" in data:
-            return x509.load_pem_x509_crl(data)
-        return x509.load_der_x509_crl(data)
-    except ValueError:
-        raise FormatError(f"{name} is not a PEM or DER CRL: generate one with 'genesys-lab gen-crl'") from None
+    if isinstance(source, x509.CertificateRevocationList):
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        return parse_crl(source.public_bytes(Encoding.DER))
+    if isinstance(source, (str, Path)):
+        return load_crl(source)
+    der = getattr(source, "der", None)
+    return parse_crl(der if isinstance(der, bytes) else bytes(source))
 
 
 def current_crl(ca) -> Path | None:
@@ -653,93 +646,63 @@ def _crl_problem(crl, issuer, at: dt.datetime) -> tuple[str, str] | None:
 
     from .names import oneline
 
-    if crl.issuer != issuer.subject:
-        return (f"the CRL was issued by {oneline(crl.issuer)}, not by {label(issuer)!r}: there is no CRL for this certificate "
+    if crl.issuer != oneline(issuer.subject):
+        return (f"the CRL was issued by {crl.issuer}, not by {label(issuer)!r}: there is no CRL for this certificate "
                 "(OpenSSL: unable to get certificate CRL)", f"use the CRL of {label(issuer)!r} (its ca_conf/crl.pem)")
-    if not signature_ok(crl, issuer.public_key()):
+    if not crl.is_signed_by(issuer):
         return (f"the CRL names {label(issuer)!r} as issuer but is not signed by its key (OpenSSL: CRL signature failure)",
                 "regenerate the CRL with the CA that issued the certificate (genesys-lab gen-crl)")
     ku = _ext(issuer, x509.KeyUsage)
     if ku is not None and not ku.crl_sign:
         return (f"{label(issuer)!r} has key usage without cRLSign, so its CRLs do not count (OpenSSL: key usage does not include CRL signing)",
                 "use a CA certificate with keyUsage cRLSign (create_ca.sh sets it)")
-    if crl.last_update_utc > at:
-        return (f"the CRL is not valid before {crl.last_update_utc:%Y-%m-%d %H:%M} UTC (OpenSSL: CRL is not yet valid)",
+    if crl.this_update > at:
+        return (f"the CRL is not valid before {crl.this_update:%Y-%m-%d %H:%M} UTC (OpenSSL: CRL is not yet valid)",
                 "check the clock of the machine that generated it")
-    if crl.next_update_utc is not None and crl.next_update_utc < at:
-        return (f"the CRL expired on {crl.next_update_utc:%Y-%m-%d %H:%M} UTC (its nextUpdate) (OpenSSL: CRL has expired)",
+    if crl.next_update is not None and crl.next_update < at:
+        return (f"the CRL expired on {crl.next_update:%Y-%m-%d %H:%M} UTC (its nextUpdate) (OpenSSL: CRL has expired)",
                 "generate a fresh CRL (genesys-lab gen-crl) and publish it before nextUpdate")
     return None
 
 
-def revoked_serials(crl) -> dict[int, object]:
-    """Serial -> revoked entry, built once: a CRL can hold 100,000 entries."""
-    return {entry.serial_number: entry for entry in crl}
-
-
 def _revocation_status(crl, leaf, issuer) -> Check:
-    from cryptography import x509
-
+    """CrlInfo.entry is a dict lookup: fast even when the CRL lists 100,000 serials."""
     from .store import serial_hex
 
     serial = serial_hex(leaf.serial_number)
-    entry = revoked_serials(crl).get(leaf.serial_number)
-    number = _ext(crl, x509.CRLNumber)
-    which = f"CRL #{number.crl_number}" if number else "the CRL"
+    entry = crl.entry(leaf.serial_number)
+    which = f"CRL #{crl.number}" if crl.number is not None else "the CRL"
     if entry is not None:
-        reason = _entry_reason(entry)
         return Check("revocation", Status.FAIL,
-                     f"serial {serial} was revoked on {entry.revocation_date_utc:%Y-%m-%d %H:%M} UTC"
-                     + (f" ({reason})" if reason else "") + f", says {which} of {label(issuer)!r} (OpenSSL: certificate revoked)",
+                     f"serial {serial} was revoked on {entry.revoked_at:%Y-%m-%d %H:%M} UTC"
+                     + (f" ({entry.reason})" if entry.reason else "") + f", says {which} of {label(issuer)!r} (OpenSSL: certificate revoked)",
                      "install the certificate that replaced it (genesys-lab renew), or issue a new one")
-    until = f", next update {crl.next_update_utc:%Y-%m-%d}" if crl.next_update_utc else ""
-    if crl.next_update_utc is None:
+    if crl.next_update is None:
         return Check("revocation", Status.WARN, f"serial {serial} is not on {which}, but the CRL has no nextUpdate, so nobody can tell if it is stale",
                      "generate CRLs with a nextUpdate (genesys-lab gen-crl --days N)")
-    return Check("revocation", Status.PASS, f"serial {serial} is not on {which} of {label(issuer)!r}{until}")
-
-
-def _entry_reason(entry) -> str:
-    from cryptography import x509
-
-    try:
-        return entry.extensions.get_extension_for_class(x509.CRLReason).value.reason.value
-    except x509.ExtensionNotFound:
-        return ""
+    return Check("revocation", Status.PASS,
+                 f"serial {serial} is not on {which} of {label(issuer)!r}, next update {crl.next_update:%Y-%m-%d}")
 
 
 def fetch_crl_from_cdp(cert, timeout: float = CDP_TIMEOUT):
     """Download the CRL named in the certificate's CRL Distribution Points (http only), with a timeout.
 
-    Returns (crl, "") or (None, reason). A slow or unreachable CDP is exactly
-    what the guide warns about: verification waits for it.
+    Returns (CrlInfo, "") or (None, reason). A slow or unreachable CDP is
+    exactly what the guide warns about: verification waits for it.
     """
-    import urllib.error
-    import urllib.request
+    from .crl import distribution_points, fetch_crl
+    from .errors import GenesysLabError
 
-    urls = _cdp_urls(cert)
+    urls = [u for u in distribution_points(cert) if u.lower().startswith(("http://", "https://"))]
     if not urls:
         return None, "the certificate has no http CRL distribution point, so no CRL can be fetched (OpenSSL: unable to get certificate CRL)"
     errors = []
     for url in urls:
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as response:
-                return _load_crl(response.read()), ""
-        except (OSError, urllib.error.URLError, FormatError) as exc:
-            errors.append(f"{url}: {getattr(exc, 'reason', None) or exc}")
-    return None, f"could not fetch the CRL within {timeout:g} s from " + "; ".join(errors)
-
-
-def _cdp_urls(cert) -> list[str]:
-    from cryptography import x509
-
-    cdp = _ext(cert, x509.CRLDistributionPoints)
-    urls = []
-    for point in cdp or ():
-        for name in point.full_name or ():
-            if isinstance(name, x509.UniformResourceIdentifier) and name.value.lower().startswith("http"):
-                urls.append(name.value)
-    return urls
+            return fetch_crl(url, timeout=timeout), ""
+        except GenesysLabError as exc:
+            errors.append(str(exc).split(": use ")[0].split(": check ")[0])
+    return None, "; ".join(errors) + " (OpenSSL: unable to get certificate CRL)"
 
 
 # -- the entry point ---------------------------------------------------------------
