@@ -80,7 +80,8 @@ class Anatomy:
 
 def resolve(source):
     """A cryptography certificate from a path, PEM/DER bytes, a certificate, ``(ca, serial)``,
-    an IssuedCertificate or a CertificateRecord (what ``ca.issue`` and ``ca.records`` return)."""
+    an IssuedCertificate or a CertificateRecord (what ``ca.issue`` and ``ca.records`` return),
+    or a CertificateAuthority (its own CA certificate)."""
     if isinstance(source, tuple) and len(source) == 2:
         ca, serial = source
         return ca.load_certificate(serial)
