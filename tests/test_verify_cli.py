@@ -110,3 +110,9 @@ def test_help_does_not_import_pandas():
     code = ("import sys; from genesys_lab import cli; cli.build_parser(); "
             "import genesys_lab.verify, genesys_lab.lint; assert 'pandas' not in sys.modules, 'pandas imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_missing_file_is_named(lab, capsys):
+    ca, _ = lab
+    assert run(["verify", "nope.pem", "--ca-dir", ca.paths.root]) == 1
+    assert "cannot read certificate nope.pem" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from ..errors import UsageError
@@ -45,7 +46,7 @@ def _has_ca(directory: Path) -> bool:
 def _certificate(text: str, ca):
     """A file, or with a CA a serial such as 02 (what the repository's file names show)."""
     path = Path(text)
-    if path.exists() or ca is None:
+    if path.exists() or ca is None or not re.fullmatch(r"(0[xX])?[0-9A-Fa-f]{1,40}", text.strip()):
         return path
     return ca.load_certificate(text)
 
