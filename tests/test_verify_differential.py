@@ -54,15 +54,18 @@ class Issuer:
 
 
 def make_ca(cn, key, *, signer: Issuer | None = None, ca_flag=True, ku=("key_cert_sign", "crl_sign"),
-            days=3650) -> Issuer:
+            days=3650, path_length=None, eku=None) -> Issuer:
     builder = (x509.CertificateBuilder().subject_name(_name(cn))
                .issuer_name(signer.cert.subject if signer else _name(cn))
                .public_key(key.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(NOW - DAY).not_valid_after(NOW + days * DAY)
-               .add_extension(x509.BasicConstraints(ca=ca_flag, path_length=None), critical=True)
+               .add_extension(x509.BasicConstraints(ca=ca_flag, path_length=path_length if ca_flag else None),
+                              critical=True)
                .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
     if ku is not None:
         builder = builder.add_extension(_key_usage(*ku), critical=True)
+    if eku is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([EKU[e] for e in eku]), critical=False)
     sign_key = signer.key if signer else key
     builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(sign_key.public_key()), critical=False)
     return Issuer(builder.sign(sign_key, hashes.SHA256()), key)
@@ -216,6 +219,17 @@ def _critical_unknown(p):
     return builder.sign(p["root"].key, hashes.SHA256()), p["root"].cert, (), None
 
 
+def _pathlen_exceeded(p):
+    top = make_ca("Pathlen Zero CA", p["other_key"], signer=p["root"], path_length=0)
+    below = make_ca("Below Pathlen CA", p["other_key"], signer=top)
+    return make_leaf(below, p["host_key"]), p["root"].cert, (top.cert, below.cert), None
+
+
+def _client_only_ca(p):
+    ca = make_ca("Client-only CA", p["other_key"], eku=("client",))
+    return make_leaf(ca, p["host_key"]), ca.cert, (), None
+
+
 GUI = dict(cn="desk01", dns=("desk01.example.com",), ips=(), eku=("client",))
 SERVER_ONLY = dict(eku=("server",))
 CN_ONLY = dict(cn="legacy.example.com", dns=(), ips=())
@@ -266,6 +280,9 @@ CASES = {
                      warns_in=("key strength",), purpose="server"),
     "intermediate-in-chain": Case(_via_intermediate(True), True, purpose="server", hostname="app01.example.com"),
     "intermediate-missing": Case(_via_intermediate(False), False, "chain signature"),
+    "pathlen-exceeded": Case(_pathlen_exceeded, False, "CA constraints"),
+    "ca-eku-without-serverauth": Case(_client_only_ca, False, "purpose", purpose="server"),
+    "ca-eku-with-clientauth": Case(_client_only_ca, True, purpose="gui"),
     "ca-expired-at-time": Case(_expired_ca, False, "validity", at=NOW + 10 * DAY),
     "unknown-critical-extension": Case(_critical_unknown, False, "chain signature"),
     "cdp-not-revoked": Case(_from_cdp(0x2002), True, crl_from_cdp=True),
