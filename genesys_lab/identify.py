@@ -34,6 +34,7 @@ class Kind(enum.Enum):
     OTHER_KEY = "private key (not RSA PKCS#1 or PKCS#8)"
     PUBLIC_KEY = "public key"
     PKCS12 = "PKCS#12 (.pfx/.p12) file"
+    PKCS7 = "PKCS#7 certificate bundle (.p7b)"
     DAMAGED = "damaged or truncated object"
     UNKNOWN = "unknown data"
 
@@ -50,6 +51,7 @@ _PEM_LABELS = {
     "RSA PRIVATE KEY": Kind.RSA_KEY, "PRIVATE KEY": Kind.PKCS8_KEY, "ENCRYPTED PRIVATE KEY": Kind.ENCRYPTED_PKCS8_KEY,
     "EC PRIVATE KEY": Kind.OTHER_KEY, "DSA PRIVATE KEY": Kind.OTHER_KEY,
     "PUBLIC KEY": Kind.PUBLIC_KEY, "RSA PUBLIC KEY": Kind.PUBLIC_KEY, "PKCS12": Kind.PKCS12,
+    "PKCS7": Kind.PKCS7, "CMS": Kind.PKCS7,
 }
 _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END ([A-Z0-9 ]+)-----", re.DOTALL)
 _PKCS7_DATA = "1.2.840.113549.1.7.1"
@@ -126,18 +128,6 @@ def identify(source) -> Identity:
     return Identity(name, (_der_item(data),))
 
 
-def describe_kind(source) -> str:
-    """One line for error messages: "X is a PEM certificate (CN=...)"."""
-    found = identify(source)
-    return f"{found.source} is {_article(found.summary())}"
-
-
-def _article(text: str) -> str:
-    if text[:1].isdigit() or text.startswith("empty"):
-        return "an " + text if text.startswith("empty") else text
-    return ("an " if text[:1] in "AEIOU" else "a ") + text
-
-
 # -- PEM ---------------------------------------------------------------------
 
 def _pem_items(data: bytes) -> tuple[Item, ...]:
@@ -156,6 +146,7 @@ def _pem_item(label: str, body: str, end: str) -> Item:
     kind = _PEM_LABELS.get(label, Kind.UNKNOWN)
     if end != label:
         return Item(Kind.DAMAGED, "PEM", f"BEGIN {label} ends with END {end}")
+    body = body.replace("\r\n", "\n")            # a PEM file saved by a Windows editor
     headers, _, b64 = body.rpartition("\n\n") if "Proc-Type:" in body else ("", "", body)
     try:
         der = base64.b64decode("".join(b64.split()), validate=True)
@@ -183,7 +174,15 @@ def _der_item(data: bytes) -> Item:
     if kind is Kind.UNKNOWN:
         return Item(Kind.UNKNOWN, "DER", "DER structure that is no certificate, key, CRL or PKCS#12 file", data)
     detail, ok = _check(kind, data)
+    if not ok and kind in _SIGNED:             # a v1 certificate looks like a CRL by its first members
+        for other in _SIGNED - {kind}:
+            other_detail, other_ok = _check(other, data)
+            if other_ok:
+                return Item(other, "DER", other_detail, data)
     return Item(kind if ok else Kind.DAMAGED, "DER", detail if ok else f"looks like a {kind.value} but {detail}", data)
+
+
+_SIGNED = frozenset({Kind.CERTIFICATE, Kind.CSR, Kind.CRL})
 
 
 def _der_shape(top) -> Kind:
@@ -201,6 +200,8 @@ def _der_shape(top) -> Kind:
         oid = top[1].children()[0] if top[1].children() else None
         if oid is not None and oid.tag == _der.OID and oid.as_oid() in (_PKCS7_DATA, _PKCS7_SIGNED):
             return Kind.PKCS12
+    if tags[:2] == [_der.OID, 0xA0] and top[0].as_oid() == _PKCS7_SIGNED:
+        return Kind.PKCS7                        # ContentInfo { signedData, [0] } (RFC 2315)
     if tags[:2] == [_der.SEQUENCE, _der.BIT_STRING]:
         return Kind.PUBLIC_KEY
     return Kind.UNKNOWN
@@ -248,9 +249,22 @@ def _check(kind: Kind, der: bytes) -> tuple[str, bool]:
             return _key_text(serialization.load_der_public_key(der)), True
         if kind is Kind.PKCS12:
             return _pkcs12_text(der), True
+        if kind is Kind.PKCS7:
+            return f"{_pkcs7_count(der)} certificate(s)", True
     except (ValueError, TypeError, _der.DERError, IndexError) as exc:
         return f"it does not load ({_short(exc)})", False
     return "", True
+
+
+def _pkcs7_count(der: bytes) -> int:
+    """Certificates in a .p7b; OpenSSL writes their SET unsorted, which cryptography accepts with a warning."""
+    import warnings
+
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return len(pkcs7.load_der_pkcs7_certificates(der))
 
 
 def _pkcs12_text(der: bytes) -> str:

@@ -254,3 +254,53 @@ def test_java_truststore_without_keytool_shows_the_command(work, monkeypatch, ca
     assert captured.out.strip() == ("keytool -importcert -noprompt -trustcacerts -alias genesys-ca -file ca_cert.pem "
                                     "-keystore truststore.p12 -storetype PKCS12 -storepass:env TRUSTSTORE_PASSWORD")
     assert not Path("truststore.p12").exists()
+
+
+# -- a real terminal: the password is asked twice, without echo -------------------------------
+
+def _run_on_terminal(argv, answers, cwd):
+    """Run an installed command with a pseudo-terminal as its controlling terminal; answer each prompt."""
+    import select
+
+    pty = pytest.importorskip("pty", reason="needs a POSIX pseudo-terminal")
+
+    pid, fd = pty.fork()
+    if pid == 0:                                            # child: the command, on the terminal
+        try:
+            os.chdir(cwd)
+            os.execv(str(BIN / argv[0]), argv)
+        finally:
+            os._exit(127)
+    transcript, pending, answered = b"", list(answers), 0
+    while True:
+        ready, _, _ = select.select([fd], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:                                     # the command ended and closed the terminal
+            break
+        if not chunk:
+            break
+        transcript += chunk
+        if pending and transcript[answered:].endswith(b": "):  # a new prompt, waiting (getpass flushes early typing)
+            os.write(fd, pending.pop(0).encode() + b"\n")
+            answered = len(transcript)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), transcript.decode(errors="replace")
+
+
+def test_on_a_terminal_a_new_password_is_asked_twice_and_not_echoed(work, openssl):
+    code, transcript = _run_on_terminal(["convert_priv_key.sh", "-in", KEY, "-out", "tty.pem", "-encrypt"],
+                                        ["tty-pass1", "tty-pass1"], work)
+    assert code == 0, transcript
+    assert "Enter new pass phrase for tty.pem:" in transcript and "Verifying - Enter new pass phrase" in transcript
+    assert "tty-pass1" not in transcript
+    run_tool(openssl, "pkey", "-in", "tty.pem", "-noout", "-passin", "file:/dev/stdin", input="tty-pass1\n")
+
+
+def test_on_a_terminal_a_mistyped_confirmation_writes_nothing(work):
+    code, transcript = _run_on_terminal(["convert_priv_key.sh", "-in", KEY, "-out", "tty.pem", "-encrypt"],
+                                        ["tty-pass1", "tty-pass2"], work)
+    assert code == 1 and "do not match" in transcript
+    assert not Path("tty.pem").exists()

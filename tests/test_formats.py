@@ -340,3 +340,24 @@ def test_export_compat_values(files, tmp_path):
         convert.export_pkcs12(files / "cert.pem", files / "pkcs1.pem", tmp_path / "x.pfx", compat="ancient")
     convert.export_pkcs12(files / "cert.pem", files / "pkcs1.pem", tmp_path / "y.pfx", compat=Compat.LEGACY, friendly_name="my host")
     assert read_pkcs12((tmp_path / "y.pfx").read_bytes()).friendly_name == "my host"
+
+
+# -- files from elsewhere: Windows line ends, .p7b bundles, v1 certificates ---------------------
+
+def test_pem_files_with_windows_line_ends_are_recognised_and_convert(files, tmp_path):
+    for name, kind in [("cert.pem", Kind.CERTIFICATE), ("enc1.pem", Kind.ENCRYPTED_RSA_KEY)]:
+        crlf = tmp_path / f"crlf_{name}"
+        crlf.write_bytes((files / name).read_bytes().replace(b"\n", b"\r\n"))
+        assert identify(crlf).kind is kind
+    convert.convert_key(tmp_path / "crlf_enc1.pem", tmp_path / "k.pem", informat="rsa", password="pw-1234")
+    assert convert.key_matches(files / "cert.pem", tmp_path / "k.pem")
+
+
+def test_openssl_p7b_and_v1_certificates(files, tmp_path, openssl):
+    run_tool(openssl, "crl2pkcs7", "-nocrl", "-certfile", files / "chain.pem", "-outform", "DER", "-out", tmp_path / "b.p7b")
+    found = identify(tmp_path / "b.p7b")
+    assert found.kind is Kind.PKCS7 and found.items[0].detail == "2 certificate(s)"
+    run_tool(openssl, "x509", "-req", "-in", files / "csr.pem", "-signkey", files / "pkcs1.pem", "-days", "1",
+             "-outform", "DER", "-out", tmp_path / "v1.der")
+    assert "Version: 1" in run_tool(openssl, "x509", "-inform", "DER", "-in", tmp_path / "v1.der", "-noout", "-text").stdout
+    assert identify(tmp_path / "v1.der").kind is Kind.CERTIFICATE
