@@ -343,3 +343,19 @@ def test_verdict_agrees_with_openssl(name, pki, openssl, tmp_path):
 
 def test_enough_cases():
     assert len(CASES) >= 25
+
+
+@pytest.mark.parametrize("name, refused_from_level", [("sha1-signed", 1), ("rsa-1024", 2)])
+def test_security_level_claims_in_the_warnings(name, refused_from_level, pki, openssl, tmp_path):
+    """The warnings say openssl verify accepts these (no -auth_level) and from which security level it refuses them."""
+    leaf, ca, _, _ = CASES[name].build(pki)
+    (tmp_path / "leaf.pem").write_bytes(_pem(leaf))
+    (tmp_path / "ca.pem").write_bytes(_pem(ca))
+    verdicts = {}
+    for level in (0, 1, 2):
+        proc = subprocess.run([openssl, "verify", "-auth_level", str(level), "-CAfile", str(tmp_path / "ca.pem"),
+                               str(tmp_path / "leaf.pem")], capture_output=True, text=True, timeout=60)
+        verdicts[level] = proc.returncode == 0
+    assert verdicts == {level: level < refused_from_level for level in (0, 1, 2)}
+    check = verify(leaf, ca=ca).check("signature digest" if name == "sha1-signed" else "key strength")
+    assert f"security level {refused_from_level}" in check.reason
