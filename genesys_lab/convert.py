@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import store
-from .errors import FormatError, PasswordError, UsageError
+from .errors import FormatError, GenesysLabError, PasswordError, UsageError
 from .identify import Identity, Item, Kind, identify, read_source
 from .passwords import PasswordRequired
 
@@ -95,22 +96,47 @@ def write_output(path, data: bytes, *, secret: bool, overwrite: bool = False) ->
     Without ``overwrite`` the temporary file is hard-linked to the name,
     which fails if another process created it meanwhile (no race between
     the check and the write); with it, the temporary file is renamed over.
+    A disk or permission error becomes a GenesysLabError: one line, no traceback.
     """
     path = check_output(path, overwrite=overwrite)
     mode = SECRET_MODE if secret else PUBLIC_MODE
-    if overwrite:
-        store.write_atomic(path, data, mode)
-        return path
+    try:
+        if overwrite:
+            store.write_atomic(path, data, mode)
+        else:
+            _create_exclusive(path, data, mode)
+    except OSError as exc:
+        raise GenesysLabError(f"could not write {path}: {exc.strerror or exc}; nothing was written") from None
+    return path
+
+
+#: errno values of file systems without hard links (some network and FUSE mounts).
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK}
+
+
+def _create_exclusive(path: Path, data: bytes, mode: int) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         store.write_atomic(tmp, data, mode)
-        os.link(tmp, path)
-    except FileExistsError:
-        raise UsageError(f"{path} appeared while writing: choose another output name") from None
+        place(tmp, path, overwrite=False)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-    return path
+
+
+def place(tmp: Path, path: Path, *, overwrite: bool) -> None:
+    """Move a finished temporary file to its name; without ``overwrite``, never replace a file."""
+    if overwrite:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise UsageError(f"{path} appeared while writing: choose another output name") from None
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS or path.exists():
+            raise
+        os.replace(tmp, path)
 
 
 # -- reading keys ----------------------------------------------------------------

@@ -19,7 +19,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .convert import check_output, load_certificate
+from .convert import check_output, load_certificate, place
 from .errors import GenesysLabError, PasswordError, UsageError
 
 DEFAULT_ALIAS = "genesys-ca"
@@ -74,10 +74,9 @@ def create_truststore(ca_cert, truststore, password: str, *, alias: str = DEFAUL
     tmp = truststore.with_name(f".{truststore.name}.{os.getpid()}.tmp")
     try:
         _run_keytool(truststore_command(ca_cert, tmp, alias=alias, storetype=storetype, keytool=tool), password)
-        if overwrite:
-            os.replace(tmp, truststore)
-        else:
-            os.link(tmp, truststore)
+        place(tmp, truststore, overwrite=overwrite)
+    except OSError as exc:
+        raise GenesysLabError(f"could not write {truststore}: {exc.strerror or exc}; nothing was written") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import stat
 import subprocess
@@ -14,7 +15,7 @@ from cryptography.x509.oid import NameOID
 from conftest import run_tool, snapshot
 from genesys_lab import convert, create_ca
 from genesys_lab.convert import KeyFormat
-from genesys_lab.errors import FormatError, PasswordError, UsageError
+from genesys_lab.errors import FormatError, GenesysLabError, PasswordError, UsageError
 from genesys_lab.identify import Kind, identify
 from genesys_lab.passwords import PasswordRequired
 from genesys_lab.pkcs12 import Compat, build_pkcs12, read_pkcs12
@@ -244,13 +245,22 @@ def test_an_existing_output_is_refused_unless_overwrite(files, tmp_path):
 
 
 def test_a_failure_while_writing_leaves_no_partial_file(files, tmp_path, monkeypatch):
-    def broken_link(src, dst):
-        raise OSError(28, "No space left on device")
+    def disk_full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(convert.os, "link", broken_link)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(convert.os, "link", disk_full)
+    with pytest.raises(GenesysLabError, match="could not write .*No space left on device; nothing was written"):
         convert.convert_key(files / "pkcs1.pem", tmp_path / "k.pem")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_hard_links_the_file_is_still_written_whole(files, tmp_path, monkeypatch):
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(convert.os, "link", no_links)
+    convert.convert_key(files / "pkcs1.pem", tmp_path / "k.pem")
+    assert [p.name for p in tmp_path.iterdir()] == ["k.pem"] and mode(tmp_path / "k.pem") == 0o600
 
 
 def test_pkcs12_is_not_an_output_key_format(files, tmp_path):
