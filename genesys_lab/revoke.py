@@ -89,17 +89,17 @@ def revoke(ca, serial_or_cert_path, reason=None, *, when: dt.datetime | None = N
     number, cert = _target(ca, serial_or_cert_path)
     moment = _moment(when)
     with store.locked(ca.paths):
-        lines = ca.paths.db.read_bytes().decode("latin-1").split("\n")
-        index, record = _find(ca, lines, number)
+        text = ca.paths.db.read_bytes().decode("latin-1")
+        start, end, record = _find(ca, text, number)
         _check_revocable(record, cert)
         revocation = store.format_time(moment) + (f",{parsed.value}" if parsed else "")
-        fields = lines[index].split("\t")
+        fields = text[start:end].split("\t")
         fields[0], fields[2] = "R", revocation
-        lines[index] = "\t".join(fields)
+        line = "\t".join(fields)
         mode = ca.paths.db.stat().st_mode & 0o777
         with store.transaction() as tx:
-            tx.replace(ca.paths.db, "\n".join(lines).encode("latin-1"), mode)
-    return Revocation(record.serial, record.subject, moment, parsed, lines[index])
+            tx.replace(ca.paths.db, (text[:start] + line + text[end:]).encode("latin-1"), mode)
+    return Revocation(record.serial, record.subject, moment, parsed, line)
 
 
 def _as_ca(ca):
@@ -141,14 +141,13 @@ def _target(ca, value) -> tuple[int, object | None]:
     return cert.serial_number, cert
 
 
-def _find(ca, lines: list[str], number: int) -> tuple[int, store.DbRecord]:
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        record = store.parse_db_line(line, path=ca.paths.db, number=i + 1)
-        if int(record.serial, 16) == number:
-            return i, record
-    raise RevocationError(f"serial {store.serial_hex(number)} is not in {ca.paths.db}: check the serial with 'genesys-lab list' (serials are hex, as in the file names)")
+def _find(ca, text: str, number: int) -> tuple[int, int, store.DbRecord]:
+    """The serial's line in ca.db: only that line is parsed (ca.db may hold 100,000)."""
+    span = store.locate_db_line(text, number)
+    if span is None:
+        raise RevocationError(f"serial {store.serial_hex(number)} is not in {ca.paths.db}: check the serial with 'genesys-lab list' (serials are hex, as in the file names)")
+    record = store.parse_db_line(text[span[0]:span[1]], path=ca.paths.db, number=text.count("\n", 0, span[0]) + 1)
+    return span[0], span[1], record
 
 
 def _check_revocable(record: store.DbRecord, cert) -> None:

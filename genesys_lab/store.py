@@ -146,20 +146,34 @@ def read_db(path: Path) -> list[DbRecord]:
             for i, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 
-def find_db_record(path: Path, number: int) -> DbRecord | None:
-    """The ca.db line of one serial, without parsing the others.
+def locate_db_line(text: str, number: int) -> tuple[int, int] | None:
+    """(start, end) of the ca.db line for one serial in ``text``, without parsing the others.
 
-    ``openssl ca -status`` answers from an index; a CA with 100,000 lines
-    must answer as fast, so only the matching line is parsed (a serial may be
-    written with leading zeros by other tools, hence the ``0*``).
+    ``openssl ca -status`` and ``-revoke`` must stay quick with 100,000
+    lines, so the serial as OpenSSL writes it (upper-case hex, whole bytes)
+    is found with ``str.find``; a serial written otherwise (leading zeros,
+    lower case) by another tool falls back to one regular-expression scan.
     """
-    text = path.read_text(encoding="latin-1")
-    pattern = re.compile(r"^[^\t\n]*\t[^\t\n]*\t[^\t\n]*\t0*" + f"{number:X}" + r"\t.*$", re.MULTILINE | re.IGNORECASE)
+    needle = f"\t{serial_hex(number)}\t"
+    pos = text.find(needle)
+    while pos != -1:
+        start = text.rfind("\n", 0, pos) + 1
+        if text.count("\t", start, pos) == 2:      # the serial is the fourth field
+            end = text.find("\n", pos)
+            return start, len(text) if end == -1 else end
+        pos = text.find(needle, pos + 1)
+    pattern = re.compile(r"^[^\t\n]*\t[^\t\n]*\t[^\t\n]*\t0*" + f"{number:X}" + r"\t[^\n]*", re.MULTILINE | re.IGNORECASE)
     match = pattern.search(text)
-    if match is None:
+    return (match.start(), match.end()) if match else None
+
+
+def find_db_record(path: Path, number: int) -> DbRecord | None:
+    """The ca.db record of one serial (see ``locate_db_line``)."""
+    text = path.read_text(encoding="latin-1")
+    span = locate_db_line(text, number)
+    if span is None:
         return None
-    number_of_line = text.count("\n", 0, match.start()) + 1
-    return parse_db_line(match.group(0), path=path, number=number_of_line)
+    return parse_db_line(text[span[0]:span[1]], path=path, number=text.count("\n", 0, span[0]) + 1)
 
 
 def read_hex_counter(path: Path) -> int:
