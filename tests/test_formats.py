@@ -371,3 +371,13 @@ def test_openssl_p7b_and_v1_certificates(files, tmp_path, openssl):
              "-outform", "DER", "-out", tmp_path / "v1.der")
     assert "Version: 1" in run_tool(openssl, "x509", "-inform", "DER", "-in", tmp_path / "v1.der", "-noout", "-text").stdout
     assert identify(tmp_path / "v1.der").kind is Kind.CERTIFICATE
+
+
+def test_key_out_of_an_openssl_legacy_pfx(files, tmp_path, openssl, host_key):
+    """`openssl pkcs12 -export -legacy` (RC2-40 certificates, 3DES key): what old Security Pack sites have."""
+    pfx = tmp_path / "old.pfx"
+    tool(openssl, "pkcs12", "-export", "-legacy", "-in", files / "cert.pem", "-inkey", files / "pkcs1.pem",
+         "-passout", "env:PW", "-out", pfx, pw="Old-pass1")
+    assert identify(pfx).items[0].detail == "protected by a password"
+    convert.convert_key(pfx, tmp_path / "k.pem", informat="pfx", password="Old-pass1")
+    assert _modulus(convert.load_key(tmp_path / "k.pem")) == _modulus(host_key)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+
 from .. import passwords
-from ..errors import UsageError
+from ..errors import PasswordError, UsageError
 
 SCRIPT_USAGE = ("convert_priv_key.sh -in INPUTFILE -out OUTFILE [-informat pfx|pkcs8|pkcs12|rsa] "
                 "[-outformat pkcs8|rsa] [-encrypt]")
@@ -25,6 +26,21 @@ def _with_input_password(work, spec: str | None, what: str):
         return work(None)
     except passwords.PasswordRequired:
         return work(passwords.ask(f"Enter pass phrase for {what}: "))
+
+
+def _key_password(source, informat, spec: str | None) -> str | None:
+    """The password that opens the input key (None when it needs none), asked only if needed.
+
+    The input is proved readable before a new password is asked for, so a
+    wrong input password never costs the user two prompts first.
+    """
+    from ..convert import load_key
+
+    def attempt(password):
+        load_key(source, informat, password)
+        return password
+
+    return _with_input_password(attempt, spec, source)
 
 
 def _new_password(spec: str | None, what: str, *, allow_empty: bool = False) -> str:
@@ -56,16 +72,7 @@ def _convert(source, out, informat, outformat, encrypt, passin, passout, overwri
     informat = KeyFormat.parse(informat) if informat != "auto" else None
     outformat = KeyFormat.parse(outformat, "-outformat")
     check_output(out, overwrite=overwrite)       # refuse before asking for any password
-    key_password = None
-
-    def first_pass(password):
-        nonlocal key_password
-        from ..convert import load_key
-
-        load_key(source, informat, password)     # proves the input (and its password) before asking a new one
-        key_password = password
-
-    _with_input_password(first_pass, passin, source)
+    key_password = _key_password(source, informat, passin)
     new = _new_password(passout, out) if encrypt else None
     result = convert_key(source, out, informat=informat, outformat=outformat, password=key_password,
                          new_password=new, overwrite=overwrite)
@@ -92,7 +99,7 @@ def register(sub) -> None:
     p = sub.add_parser("identify", help="say what a file is (certificate, CSR, CRL, key, PKCS#12; PEM or DER)")
     p.add_argument("file")
     p.add_argument("--key", help="also say whether this key file matches the certificate in FILE")
-    p.add_argument("--passin", metavar="env:VAR|file:PATH", help="password of an encrypted --key")
+    p.add_argument("--passin", metavar="env:VAR|file:PATH|stdin", help="password of an encrypted --key")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_identify)
 
@@ -108,7 +115,7 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, help="truststore file, e.g. truststore.p12")
     p.add_argument("--alias", default="genesys-ca")
     p.add_argument("--storetype", default="PKCS12", choices=["PKCS12", "JKS"])
-    p.add_argument("--storepass", metavar="env:VAR|file:PATH", help="store password source (default: ask)")
+    p.add_argument("--storepass", metavar="env:VAR|file:PATH|stdin", help="store password source (default: ask)")
     p.add_argument("--print-command", action="store_true", help="only show the keytool command")
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     p.set_defaults(func=cmd_java_truststore)
@@ -144,10 +151,10 @@ def _register_pkcs12(sub) -> None:
 
 
 def cmd_pkcs12_export(args) -> int:
-    from ..convert import check_output, export_pkcs12, load_key
+    from ..convert import check_output, export_pkcs12
 
     check_output(args.out, overwrite=args.overwrite)
-    key_password = _with_input_password(lambda pw: (load_key(args.key, None, pw), pw)[1], args.passin, args.key)
+    key_password = _key_password(args.key, None, args.passin)
     password = ""
     if args.password_prompt or args.passout:
         password = _new_password(args.passout, args.out, allow_empty=True)
@@ -167,7 +174,7 @@ def cmd_pkcs12_info(args) -> int:
     def describe(password):
         try:
             return describe_pkcs12(data, "" if password is None else password)
-        except passwords.PasswordError:
+        except PasswordError:
             if password is None:
                 raise passwords.PasswordRequired("password needed") from None
             raise
