@@ -63,7 +63,7 @@ class Item:
     """One object in a file: its kind, PEM or DER, and a short human description."""
 
     kind: Kind
-    encoding: str              # "PEM" or "DER"
+    encoding: str              # "PEM" or "DER" ("text" or "binary" for unknown data)
     detail: str = ""           # subject, key size, encryption...
     der: bytes = field(default=b"", repr=False)   # DER bytes: to convert and to match keys, never shown
     pem: bytes = field(default=b"", repr=False)   # the PEM block as found (encrypted PKCS#1 needs its headers)
