@@ -400,8 +400,9 @@ def export_pkcs12(cert, key, out, *, chain=(), password: str = "", key_password:
                   compat="modern", friendly_name: str | None = None, overwrite: bool = False) -> Path:
     """A .pfx from a certificate file, its key file and CA certificate files (mode 0600).
 
-    The default friendly name is the certificate's common name: Windows shows
-    it in the certificate store and keytool uses it as the alias.
+    The default friendly name is the host name (the first DNS name of the
+    SAN, else the CN), as in the .pfx that create_cert.sh writes: Windows
+    shows it in the certificate store and keytool uses it as the alias.
     """
     from .pkcs12 import Compat, build_pkcs12
 
@@ -413,7 +414,7 @@ def export_pkcs12(cert, key, out, *, chain=(), password: str = "", key_password:
         raise FormatError(f"the key {read_source(key)[1]} does not belong to {read_source(cert)[1]}: "
                           "`genesys-lab identify CERT --key KEY` finds out which key matches")
     cas = [c for source in ([chain] if isinstance(chain, (str, Path)) else chain) for c in load_certificates(source)]
-    name = friendly_name if friendly_name is not None else _common_name(certificate)
+    name = friendly_name if friendly_name is not None else _host_name(certificate)
     pfx = build_pkcs12(private_key, certificate, cas, password=password, friendly_name=name, compat=mode)
     return write_output(out, pfx, secret=True, overwrite=overwrite)
 
@@ -427,8 +428,13 @@ def _compat(value: str):
         raise UsageError(f"compatibility {value!r} is not modern or legacy") from None
 
 
-def _common_name(cert) -> str | None:
+def _host_name(cert) -> str | None:
+    from cryptography import x509
     from cryptography.x509.oid import NameOID
 
-    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(names[0].value) if names else None
+    try:
+        dns = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+    except x509.ExtensionNotFound:
+        dns = []
+    names = dns or [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    return names[0] if names else None

@@ -335,7 +335,7 @@ def test_exported_pfx_opens_in_openssl3_without_legacy_and_in_keytool(lab, files
     listing = tool(keytool, "-list", "-keystore", out, "-storetype", "PKCS12", "-storepass:env", "PW", pw=password)
     assert "PrivateKeyEntry" in listing.stdout and "app01" in listing.stdout
     back = read_pkcs12(out.read_bytes(), password)
-    assert back.cert == host.certificate and back.chain == (ca.certificate,) and back.friendly_name == "app01"
+    assert back.cert == host.certificate and back.chain == (ca.certificate,) and back.friendly_name == "app01.example.com"
 
 
 def test_export_refuses_a_key_of_another_certificate(lab, files, tmp_path):

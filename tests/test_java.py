@@ -74,7 +74,7 @@ def test_a_legacy_pfx_with_a_password_loads_in_java(lab, java_classes, tmp_path)
     out = convert.export_pkcs12(host.cert_file, host.key_file, tmp_path / "legacy.pfx", chain=[ca.paths.cert],
                                 password="Java-pw1", compat="legacy")
     line = run_java(java_classes, "LoadPfx", out, password="Java-pw1").stdout
-    assert "key psdk01 RSA chain=2" in line
+    assert "key psdk01.example.com RSA chain=2" in line
     assert run_java(java_classes, "LoadPfx", out, password="wrong-pw", check=False).returncode != 0
 
 

@@ -136,7 +136,7 @@ def _register_pkcs12(sub) -> None:
     e.add_argument("--chain", action="append", default=[], metavar="CA_CERT", help="CA certificate(s) to include")
     e.add_argument("--compat", default="modern", choices=["modern", "legacy"],
                    help="modern: AES-256 + SHA-256 MAC; legacy: 3DES + SHA-1 MAC (Windows Server 2016 and older, old Java)")
-    e.add_argument("--name", help="friendly name (default: the certificate's CN)")
+    e.add_argument("--name", help="friendly name (default: the host name, as create_cert.sh does)")
     e.add_argument("--out", required=True, help="the .pfx to write (mode 0600)")
     group = e.add_mutually_exclusive_group()
     group.add_argument("--password-prompt", action="store_true", help="ask for a password (default: empty, as the Security Pack)")
