@@ -242,3 +242,42 @@ def decode(data: bytes) -> Element:
     if end != len(data):
         raise DERError(f"{len(data) - end} unexpected bytes after the value")
     return element
+
+
+def header(data: bytes, pos: int = 0) -> tuple[int, int, int]:
+    """(tag, content start, content end) of the DER value at ``pos``, without decoding its content.
+
+    For walking large structures (a CRL with 100,000 entries, a certificate
+    to re-sign) where building an Element tree for every member would cost
+    more than the job itself.
+    """
+    if pos + 2 > len(data):
+        raise DERError("truncated value")
+    tag, first = data[pos], data[pos + 1]
+    if first < 0x80:
+        start, length = pos + 2, first
+    else:
+        size = first & 0x7F
+        if size == 0 or size > 4:
+            raise DERError("bad length (indefinite or too long) where DER is required")
+        start, length = pos + 2 + size, int.from_bytes(data[pos + 2:pos + 2 + size], "big")
+    if start + length > len(data):
+        raise DERError("value runs past the end of the data")
+    return tag, start, start + length
+
+
+def split_signed(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """(to-be-signed bytes, signature AlgorithmIdentifier bytes, signature) of a certificate or CRL.
+
+    Both are ``SEQUENCE { tbs, signatureAlgorithm, BIT STRING }`` (RFC 5280
+    4.1 and 5.1); the signature covers the DER of ``tbs`` exactly as stored.
+    """
+    tag, start, end = header(data, 0)
+    if tag != SEQUENCE or end != len(data):
+        raise DERError("not a signed SEQUENCE")
+    _, _, tbs_end = header(data, start)
+    _, _, alg_end = header(data, tbs_end)
+    bit_tag, bit_start, bit_end = header(data, alg_end)
+    if bit_tag != BIT_STRING or bit_end != end or data[bit_start] != 0:
+        raise DERError("signature is not a whole-octet BIT STRING")
+    return data[start:tbs_end], data[tbs_end:alg_end], data[bit_start + 1:bit_end]

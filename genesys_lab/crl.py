@@ -119,10 +119,23 @@ class CrlInfo:
         return self.this_update <= now and (self.next_update is None or now < self.next_update)
 
     def is_signed_by(self, ca_certificate) -> bool:
-        """Signature check with the CA's public key (SHA-1 CRLs verify too)."""
-        from cryptography import x509
+        """Signature check with the CA's public key (SHA-1 CRLs verify too), remembered per key.
 
-        return x509.load_der_x509_crl(self.der).is_signature_valid(ca_certificate.public_key())
+        A verifier checks one CRL for many certificates; re-checking a
+        100,000-entry CRL's signature for each would cost more than all the
+        rest, so the answer is kept for each CA key this CRL was checked against.
+        """
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        public_key = ca_certificate.public_key()
+        spki = public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+        if spki not in self._signature_checked:
+            self._signature_checked[spki] = _signature_valid(self.der, public_key)
+        return self._signature_checked[spki]
+
+    @cached_property
+    def _signature_checked(self) -> dict:
+        return {}
 
     def pem(self) -> bytes:
         return _pem(self.der)
@@ -331,6 +344,32 @@ def _sign(key, data: bytes, digest: Digest) -> bytes:
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return key.sign(data, ec.ECDSA(digest.hash()))
     return key.sign(data, padding.PKCS1v15(), digest.hash())
+
+
+def _signature_valid(der: bytes, public_key) -> bool:
+    """Verify the CRL's signature over its TBSCertList bytes, without re-parsing its entries."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    try:
+        tbs, algorithm, signature = _der.split_signed(der)
+        oid = _der.decode(algorithm).children()[0].as_oid()
+    except _der.DERError:
+        return False
+    digest = {v: k for k, v in _RSA_SIG.items()}.get(oid) or {v: k for k, v in _ECDSA_SIG.items()}.get(oid)
+    if digest is None:  # an algorithm we do not sign with (RSA-PSS, Ed25519): let cryptography judge
+        return x509.load_der_x509_crl(der).is_signature_valid(public_key)
+    try:
+        if isinstance(public_key, rsa.RSAPublicKey) and oid in _RSA_SIG.values():
+            public_key.verify(signature, tbs, padding.PKCS1v15(), digest.hash())
+        elif isinstance(public_key, ec.EllipticCurvePublicKey) and oid in _ECDSA_SIG.values():
+            public_key.verify(signature, tbs, ec.ECDSA(digest.hash()))
+        else:
+            return False
+    except InvalidSignature:
+        return False
+    return True
 
 
 def _pem(der: bytes) -> bytes:

@@ -33,34 +33,16 @@ def _resign_sha1(cert, key):
         raise ValueError("SHA-1 signing supports RSA keys only")
     tbs = tbs[:at] + _SHA1_RSA + tbs[at + len(_SHA1_RSA):]
     signature = key.sign(tbs, padding.PKCS1v15(), hashes.SHA1())
-    body = tbs + _SHA1_RSA + _tlv(0x03, b"\x00" + signature)
-    return x509.load_der_x509_certificate(_tlv(0x30, body))
+    from . import _der
+
+    return x509.load_der_x509_certificate(_der.sequence(tbs, _SHA1_RSA, _der.bit_string(signature)))
 
 
 def _tbs_signature_offset(tbs: bytes) -> int:
     """Where TBSCertificate's ``signature`` field starts (RFC 5280 4.1): after version and serial."""
-    pos = _header_length(tbs, 0)          # into the SEQUENCE
-    if tbs[pos] == 0xA0:                  # [0] EXPLICIT version
-        pos = _skip(tbs, pos)
-    return _skip(tbs, pos)                # past serialNumber
+    from . import _der
 
-
-def _header_length(data: bytes, pos: int) -> int:
-    first = data[pos + 1]
-    return 2 if first < 0x80 else 2 + (first & 0x7F)
-
-
-def _skip(data: bytes, pos: int) -> int:
-    first = data[pos + 1]
-    if first < 0x80:
-        return pos + 2 + first
-    n = first & 0x7F
-    return pos + 2 + n + int.from_bytes(data[pos + 2:pos + 2 + n], "big")
-
-
-def _tlv(tag: int, content: bytes) -> bytes:
-    n = len(content)
-    if n < 0x80:
-        return bytes([tag, n]) + content
-    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([tag, 0x80 | len(size)]) + size + content
+    _, pos, _ = _der.header(tbs, 0)           # into the SEQUENCE
+    if tbs[pos] == 0xA0:                      # [0] EXPLICIT version
+        pos = _der.header(tbs, pos)[2]
+    return _der.header(tbs, pos)[2]           # past serialNumber
