@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import caconf, keys, store
-from .errors import CAExistsError, CertificateNotFoundError, UsageError
+from .errors import CAExistsError, CertificateNotFoundError, FormatError, UsageError
 from .names import AltNames, Subject, oneline, short_host, split_list
 from .profiles import Digest, Profile, ca_extensions, host_extensions
 from .signing import sign_certificate
@@ -116,7 +116,10 @@ class CertificateAuthority:
 
     @cached_property
     def key(self):
-        return keys.load_private_key_file(self.paths.key, self._password)
+        key = keys.load_private_key_file(self.paths.key, self._password, check=False)
+        if not keys.matches(key, self.certificate):
+            raise FormatError(f"{self.paths.key} does not belong to {self.paths.cert}: restore the CA's own key from a backup")
+        return key
 
     @property
     def crl_url(self) -> str | None:

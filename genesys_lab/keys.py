@@ -57,7 +57,10 @@ def generate_rsa_keys(sizes: list[int], workers: int | None = None):
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for der in pool.map(_new_key_der, sizes, chunksize=1):
-            yield serialization.load_der_private_key(der, password=None)
+            # Made a moment ago by our own worker: skip cryptography's RSA
+            # consistency check, which re-tests p and q for primality and
+            # would cost the parent as much as the generation saved.
+            yield serialization.load_der_private_key(der, password=None, unsafe_skip_rsa_key_validation=True)
 
 
 def _new_key_der(bits: int) -> bytes:
@@ -75,14 +78,19 @@ def pkcs1_pem(key) -> bytes:
                              serialization.NoEncryption())
 
 
-def load_private_key(data: bytes, *, password: str | None = None, source: str = "key"):
-    """Load a PEM or DER private key (PKCS#1 or PKCS#8, plain or encrypted)."""
+def load_private_key(data: bytes, *, password: str | None = None, source: str = "key", check: bool = True):
+    """Load a PEM or DER private key (PKCS#1 or PKCS#8, plain or encrypted).
+
+    ``check=False`` skips cryptography's RSA consistency check (a primality
+    test of p and q, tens of milliseconds) for a key whose match with a known
+    certificate the caller verifies instead, such as the CA key on every command.
+    """
     from cryptography.hazmat.primitives import serialization
 
     pw = password.encode() if password else None
     loader = serialization.load_pem_private_key if b"-----BEGIN" in data else serialization.load_der_private_key
     try:
-        return loader(data, password=pw)
+        return loader(data, password=pw, unsafe_skip_rsa_key_validation=not check)
     except TypeError:
         if pw is None:
             raise PasswordError(f"{source} is encrypted: give its password") from None
@@ -93,10 +101,20 @@ def load_private_key(data: bytes, *, password: str | None = None, source: str = 
         raise FormatError(f"{source} is not a private key this lab can read (PKCS#1 or PKCS#8, PEM or DER)") from None
 
 
-def load_private_key_file(path: Path, password: str | None = None):
+def load_private_key_file(path: Path, password: str | None = None, *, check: bool = True):
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise FormatError(f"cannot read key file {path}: {exc.strerror}") from None
-    return load_private_key(data, password=password, source=str(path))
+    return load_private_key(data, password=password, source=str(path), check=check)
+
+
+def matches(private_key, certificate) -> bool:
+    """Whether a private key belongs to a certificate: their public keys are the same."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    def spki(public_key):
+        return public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+
+    return spki(private_key.public_key()) == spki(certificate.public_key())

@@ -161,3 +161,14 @@ def test_record_lookup_in_a_large_database(fresh_ca):
     from genesys_lab.errors import CertificateNotFoundError
     with pytest.raises(CertificateNotFoundError, match="0BB8"):
         fresh_ca.record("0BB8")
+
+
+def test_ca_key_that_does_not_match_the_certificate_is_refused(fresh_ca, tmp_path):
+    from genesys_lab.errors import FormatError
+    from genesys_lab.keys import generate_rsa_key, pkcs1_pem
+    fresh_ca.paths.key.chmod(0o600)
+    fresh_ca.paths.key.write_bytes(pkcs1_pem(generate_rsa_key(1024)))
+    before = fresh_ca.paths.db.read_bytes()
+    with pytest.raises(FormatError, match="does not belong"):
+        load_ca(fresh_ca.paths.root).issue("x.example.com", "x", key_size=1024)
+    assert fresh_ca.paths.db.read_bytes() == before
