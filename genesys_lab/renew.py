@@ -119,20 +119,24 @@ def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None, dig
     from .ca import CertificateAuthority, load_ca
 
     ca = ca if isinstance(ca, CertificateAuthority) else load_ca(ca)
-    record = ca.record(serial)
-    done = replacements(ca)
-    if record.serial in done:
-        raise UsageError(f"serial {record.serial} was already renewed as {done[record.serial]}: renew {done[record.serial]} instead")
-    if revoke_old and record.status == "R":
-        raise RevocationError(f"serial {record.serial} is already revoked ({record.reason or 'no reason'}): renew it without --revoke-old")
-    plan = plan_renewal(ca.load_certificate(record.serial), days=days, key_size=key_size, digest=digest)
-    new = ca.issue(plan.host, plan.cn, **plan.issue_kwargs())
-    moment = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    _record(ca, record.serial, new.serial, moment)
-    if revoke_old:
-        from .revoke import revoke
+    # One lock and one transaction around all three steps: two renewals of
+    # the same serial cannot both succeed, and a failing revocation undoes
+    # the new certificate and its record too (store.transaction nests).
+    with store.locked(ca.paths), store.transaction():
+        record = ca.record(serial)
+        done = replacements(ca)
+        if record.serial in done:
+            raise UsageError(f"serial {record.serial} was already renewed as {done[record.serial]}: renew {done[record.serial]} instead")
+        if revoke_old and record.status == "R":
+            raise RevocationError(f"serial {record.serial} is already revoked ({record.reason or 'no reason'}): renew it without --revoke-old")
+        plan = plan_renewal(ca.load_certificate(record.serial), days=days, key_size=key_size, digest=digest)
+        new = ca.issue(plan.host, plan.cn, **plan.issue_kwargs())
+        moment = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        _record(ca, record.serial, new.serial, moment)
+        if revoke_old:
+            from .revoke import revoke
 
-        revoke(ca, record.serial, "superseded", when=moment)
+            revoke(ca, record.serial, "superseded", when=moment)
     return Renewal(record.serial, new, revoke_old, moment)
 
 

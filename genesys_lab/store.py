@@ -14,6 +14,7 @@ concurrent issuance never leaves a half-written file or a reused serial.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import os
 import re
@@ -191,6 +192,34 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     Creating the file with its mode (not chmod afterwards) means a key is
     never readable by others, not even for a moment.
     """
+    tmp = _write_temporary(path, data, mode)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        _discard(tmp)
+        raise
+
+
+def create_new(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write a file that must not exist yet (repository files): never overwrite one.
+
+    The complete temporary file is hard-linked to its name, which fails if
+    the name exists, so even a writer outside the lock cannot be overwritten.
+    """
+    if path.exists():
+        raise CADatabaseError(f"{path} already exists: serial.num is behind the repository; set it past the highest serial")
+    tmp = _write_temporary(path, data, mode)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise CADatabaseError(f"{path} already exists: serial.num is behind the repository; set it past the highest serial") from None
+    except OSError:      # a file system without hard links: the lock and the check above must do
+        os.replace(tmp, path)
+    finally:
+        _discard(tmp)
+
+
+def _write_temporary(path: Path, data: bytes, mode: int) -> Path:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     try:
@@ -198,64 +227,86 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        _discard(tmp)
         raise
+    return tmp
 
 
-def create_new(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write a file that must not exist yet (repository files): refuse rather than overwrite."""
-    if path.exists():
-        raise CADatabaseError(f"{path} already exists: serial.num is behind the repository; set it past the highest serial")
-    write_atomic(path, data, mode)
+def _discard(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+_LOCKS: dict[str, object] = {}
 
 
 @contextlib.contextmanager
 def locked(paths: CAPaths, timeout: float = 60):
-    """Serialize writers of one CA (processes and threads) with a ``filelock`` lock file."""
+    """Serialize writers of one CA (processes and threads) with a ``filelock`` lock file.
+
+    One FileLock object per lock file, so a change made of several changes
+    (renew = issue + record + revoke) can hold the lock throughout: filelock
+    counts re-entries by the same thread instead of deadlocking on itself.
+    """
     from filelock import FileLock
 
-    with FileLock(str(paths.lock), timeout=timeout):
+    key = str(paths.lock.resolve())
+    lock = _LOCKS.get(key)
+    if lock is None:
+        lock = _LOCKS.setdefault(key, FileLock(key, timeout=timeout))
+    with lock:
         yield
 
 
 class Transaction:
-    """Files written so far in one change, removed again if the change fails part-way."""
+    """The file changes of one change to a CA, undone in reverse order if it fails part-way."""
 
     def __init__(self):
         self.created: list[Path] = []
-        self.replaced: list[tuple[Path, bytes | None, int]] = []
+        self._undo: list[tuple[Path, bytes | None, int]] = []   # (path, old bytes or None if new, old mode)
 
     def create(self, path: Path, data: bytes, mode: int = 0o644) -> None:
         create_new(path, data, mode)
         self.created.append(path)
+        self._undo.append((path, None, mode))
 
-    def replace(self, path: Path, data: bytes, mode: int = 0o644) -> None:
-        old = path.read_bytes() if path.exists() else None
-        old_mode = path.stat().st_mode & 0o777 if path.exists() else mode
-        write_atomic(path, data, mode)
-        self.replaced.append((path, old, old_mode))
+    def replace(self, path: Path, data: bytes, mode: int | None = None) -> None:
+        """Replace a file, keeping its mode unless one is given (ca.db may have been made 0600)."""
+        exists = path.exists()
+        old = path.read_bytes() if exists else None
+        old_mode = path.stat().st_mode & 0o777 if exists else 0o644
+        write_atomic(path, data, old_mode if mode is None else mode)
+        self._undo.append((path, old, old_mode))
 
     def rollback(self) -> None:
-        for path in reversed(self.created):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-        for path, old, mode in reversed(self.replaced):
+        for path, old, mode in reversed(self._undo):
             if old is None:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+                _discard(path)
             else:
                 write_atomic(path, old, mode)
 
 
+_ACTIVE: "contextvars.ContextVar[Transaction | None]" = contextvars.ContextVar("genesys_lab_transaction", default=None)
+
+
 @contextlib.contextmanager
 def transaction():
-    """Group file changes so that either all of them land or none does."""
+    """Group file changes so that either all of them land or none does.
+
+    Inside another transaction this joins it: a composite change (renew)
+    is then undone as a whole, not just its last step.
+    """
+    outer = _ACTIVE.get()
+    if outer is not None:
+        yield outer
+        return
     tx = Transaction()
+    token = _ACTIVE.set(tx)
     try:
         yield tx
     except BaseException:
         tx.rollback()
         raise
+    finally:
+        _ACTIVE.reset(token)

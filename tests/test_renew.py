@@ -119,3 +119,27 @@ def test_cli_renew(fresh_ca, capsys):
     assert main(["renew", old.serial, "--ca-dir", root]) == 2
     assert "renew " + new + " instead" in capsys.readouterr().err
     assert main(["renew", new, "--ca-dir", root, "--days", "0"]) == 2
+
+
+def test_a_failing_revocation_undoes_the_whole_renewal(tmp_path, monkeypatch):
+    """renew = issue + record + revoke in one transaction: if the last step fails, nothing stays."""
+    from genesys_lab import create_ca, renew as renew_module, revoke as revoke_module
+    from conftest import snapshot
+
+    ca = create_ca(tmp_path, "Renew CA", key_size=1024).ca
+    old = ca.issue("r.example.com", "r", key_size=1024)
+    before = snapshot(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(revoke_module, "revoke", broken)
+    with pytest.raises(OSError):
+        renew_module.renew(ca, old.serial, revoke_old=True)
+    assert snapshot(tmp_path) == before
+
+
+def test_issuing_keeps_the_mode_of_ca_db(fresh_ca):
+    fresh_ca.paths.db.chmod(0o600)
+    fresh_ca.issue("m.example.com", "m", key_size=1024)
+    assert fresh_ca.paths.db.stat().st_mode & 0o777 == 0o600

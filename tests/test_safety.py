@@ -89,16 +89,16 @@ def test_damaged_database_is_named(fresh_ca, filename, content, words):
 def test_failure_part_way_leaves_ca_unchanged(ca_with_one, monkeypatch):
     """The fourth file write fails (disk full, say): the three written are removed, no serial is used."""
     before = snapshot(ca_with_one.paths.root)
-    real = store.write_atomic
+    real = store._write_temporary
     calls = []
 
-    def flaky(path, data, mode=0o644):
+    def flaky(path, data, mode):
         calls.append(path)
         if len(calls) == 4:
             raise OSError(28, "No space left on device")
         return real(path, data, mode)
 
-    monkeypatch.setattr(store, "write_atomic", flaky)
+    monkeypatch.setattr(store, "_write_temporary", flaky)
     with pytest.raises(OSError):
         ca_with_one.issue("next.example.com", "next", key_size=1024)
     monkeypatch.undo()
@@ -108,14 +108,14 @@ def test_failure_part_way_leaves_ca_unchanged(ca_with_one, monkeypatch):
 
 def test_failure_at_database_update_rolls_back(ca_with_one, monkeypatch):
     before = snapshot(ca_with_one.paths.root)
-    real = store.write_atomic
+    real = store._write_temporary
 
-    def fail_on_serial(path, data, mode=0o644):
+    def fail_on_serial(path, data, mode):
         if Path(path).name == "serial.num":
             raise OSError(5, "I/O error")
         return real(path, data, mode)
 
-    monkeypatch.setattr(store, "write_atomic", fail_on_serial)
+    monkeypatch.setattr(store, "_write_temporary", fail_on_serial)
     with pytest.raises(OSError):
         ca_with_one.issue("next.example.com", "next", key_size=1024)
     monkeypatch.undo()
