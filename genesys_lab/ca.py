@@ -274,11 +274,14 @@ class HostRequest:
             san_domains = split_list(san_domains)
         if isinstance(san_ips, str):
             san_ips = split_list(san_ips)
+        profile = Profile.parse(profile)
+        if profile is Profile.CA:
+            raise UsageError("-profile ca is for the CA itself (create_ca.sh): a host certificate is server or gui")
         alt = AltNames.for_host(host, ip, san_domains, san_ips)
         bits = keys.check_key_size(key_size)
         digest = Digest.parse(digest)
         warnings = [w for w in (keys.key_size_warning(bits), _digest_warning(digest)) if w]
-        return cls(alt.dns[0], subject, alt, Profile.parse(profile), bits, digest,
+        return cls(alt.dns[0], subject, alt, profile, bits, digest,
                    check_days(days), tuple(warnings))
 
 
@@ -334,6 +337,8 @@ def create_ca(directory: Path | str, cn: str, *, key_size=keys.RECOMMENDED_KEY_S
     existing = [p for p in (paths.cert, paths.key, paths.db, paths.serial) if p.exists()]
     if existing:
         raise CAExistsError(f"a CA already exists in {paths.conf.resolve()} ({existing[0].name}): use another directory, or remove ca_conf/ yourself if you really mean to start over")
+    if paths.root.exists() and not paths.root.is_dir():
+        raise UsageError(f"{paths.root} is a file, not a directory: give the folder the CA should live in")
     if not paths.root.is_dir():
         raise UsageError(f"directory {paths.root} does not exist: create it first")
     warnings = tuple(w for w in (keys.key_size_warning(bits), _digest_warning(digest)) if w)

@@ -31,6 +31,8 @@ def validate_hostname(name: str, *, option: str = "-host", wildcard: bool = Fals
         raise InvalidNameError(f"{option} is empty: give the host's full DNS name, e.g. myhost.example.com")
     if len(host) > 253:
         raise InvalidNameError(f"{option} {host[:40]}... is {len(host)} characters: a DNS name holds at most 253")
+    if _is_ip(host):
+        raise InvalidNameError(f"{option} {host!r} is an IP address, not a DNS name: give the host's name, and the address with -IP")
     labels = host.split(".")
     if wildcard and labels[0] == "*" and len(labels) > 1:
         labels = labels[1:]
@@ -44,6 +46,14 @@ def validate_hostname(name: str, *, option: str = "-host", wildcard: bool = Fals
                 f"{option} {host!r}: label {label!r} may only hold letters, digits and inner hyphens"
             )
     return host
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return False
 
 
 def short_host(fqdn: str) -> str:
@@ -104,6 +114,8 @@ class Subject:
             object.__setattr__(self, key, value or None)
             if key == "CN" and not value:
                 raise InvalidNameError("-CN is empty: give a common name, e.g. -CN myhost")
+            if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+                raise InvalidNameError(f"-{key} {value!r} contains a control character (a line break or tab?): type the value on one line")
             if value and len(value) > limit:
                 raise InvalidNameError(f"-{key} {value[:30]!r}... is {len(value)} characters; at most {limit} are allowed (RFC 5280)")
         if self.C is not None:

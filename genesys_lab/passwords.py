@@ -53,7 +53,8 @@ def from_spec(spec: str, *, environ=None, stdin=None) -> str:
     if kind == "pass":
         raise UsageError("pass:PASSWORD would show the password in the shell history and to `ps`: "
                          "use env:VAR, file:PATH or stdin instead")
-    raise UsageError(f"password source {spec!r} is not env:VAR, file:PATH or stdin")
+    kind = spec.split(":", 1)[0] if ":" in spec else "(no prefix)"
+    raise UsageError(f"password source {kind!r} is not env:VAR, file:PATH or stdin (the value itself is not shown)")
 
 
 def ask(prompt: str, *, confirm: bool = False, stdin=None, getpass=None) -> str:

@@ -69,7 +69,6 @@ def plan_renewal(cert, *, days=None, key_size=None, digest=None) -> RenewalPlan:
     The validity defaults to the old certificate's own length (rounded to
     days), so a 100-day certificate is renewed for another 100 days.
     """
-    from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     from .ca import check_days

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,14 +115,13 @@ def _moment(when: dt.datetime | None) -> dt.datetime:
     return moment.astimezone(dt.timezone.utc).replace(microsecond=0)
 
 
-_HEX_SERIAL = re.compile(r"(0[xX])?[0-9A-Fa-f]+")
 
 
 def _target(ca, value) -> tuple[int, object | None]:
     """(serial number, certificate or None): a hex string or int is a serial, anything else a file."""
     if isinstance(value, int):
         return value, None
-    if isinstance(value, str) and _HEX_SERIAL.fullmatch(value.strip()):
+    if isinstance(value, str) and store.looks_like_serial(value):
         return store.parse_serial(value), None
     path = Path(value)
     if not path.is_file():

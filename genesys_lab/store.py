@@ -108,6 +108,12 @@ def parse_serial(text: str) -> int:
     return int(value.replace(":", ""), 16)
 
 
+def looks_like_serial(text: str) -> bool:
+    """Whether a command-line argument is a serial (``02``, ``0x0A``) rather than a file name."""
+    value = text.strip().lower().removeprefix("0x")
+    return bool(value) and bool(re.fullmatch(r"[0-9a-f:]+", value))
+
+
 def format_time(moment: dt.datetime) -> str:
     """ASN.1 time text as OpenSSL stores it: UTCTime before 2050, GeneralizedTime after (RFC 5280 4.1.2.5)."""
     moment = moment.astimezone(dt.timezone.utc)

@@ -258,6 +258,19 @@ def _client(port: int, ctx: ssl.SSLContext, hostname: str | None, timeout: float
         return _refusal(exc), version, cipher
 
 
+def check_timeout(value) -> float:
+    """A socket timeout in seconds: positive and finite, or the handshake would never end (or fail at once)."""
+    import math
+
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"timeout {value!r} is not a number of seconds: use e.g. 5") from None
+    if not math.isfinite(seconds) or seconds <= 0 or seconds > 3600:
+        raise UsageError(f"timeout {value!r} must be more than 0 and at most 3600 seconds: use e.g. 5")
+    return seconds
+
+
 def handshake(server: ServerConfig, client: ClientConfig, *, tls_version=None,
               timeout: float = DEFAULT_TIMEOUT) -> HandshakeResult:
     """Run one real handshake on 127.0.0.1 (a free port) and report both sides.
@@ -266,6 +279,7 @@ def handshake(server: ServerConfig, client: ClientConfig, *, tls_version=None,
     (with a GenesysLabError naming the file); everything after that is a
     handshake outcome, never an exception.
     """
+    timeout = check_timeout(timeout)
     version = TLSVersion.parse(tls_version)
     server_ctx, client_ctx = _contexts(server, client, version)
     box = _ServerBox()

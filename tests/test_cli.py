@@ -150,3 +150,23 @@ def test_output_into_a_closed_pipe_is_quiet(tmp_path):
     proc = subprocess.run(f"genesys-lab list --ca-dir {ca_dir} | true", shell=True, env=env,
                           capture_output=True, text=True)
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_small_key_is_allowed_with_a_warning(script_ca, capsys):
+    assert scripts.create_cert_main(["-host", "weak.example.com", "-CN", "weak", "-keySz", "1024"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: key size 1024 is below the guide's recommended 2048 bits" in err
+
+
+def test_inspect_a_missing_file_says_so(script_ca, capsys):
+    assert exit_code(cli.main, ["inspect", "nothing/here.pem", "--ca-dir", str(script_ca)]) == 1
+    assert "cannot read certificate nothing/here.pem" in capsys.readouterr().err
+
+
+def test_handshake_timeout_must_be_sensible():
+    from genesys_lab.errors import UsageError
+    from genesys_lab.tls import check_timeout
+    assert check_timeout("2.5") == 2.5
+    for bad in ("-1", "nan", "1e300", "soon", 0):
+        with pytest.raises(UsageError, match="timeout"):
+            check_timeout(bad)

@@ -111,3 +111,14 @@ def test_new_passwords_shorter_than_openssl_accepts_are_refused():
     assert passwords.check_new("", allow_empty=True) == ""
     with pytest.raises(PasswordError):
         passwords.check_new("")
+
+
+def test_a_mistyped_source_never_echoes_the_password():
+    from genesys_lab.errors import UsageError
+    from genesys_lab.passwords import from_spec
+    with pytest.raises(UsageError) as err:
+        from_spec("Sup3rSecret!")
+    assert "Sup3rSecret" not in str(err.value)
+    with pytest.raises(UsageError) as err:
+        from_spec("envv:Sup3rSecret")
+    assert "Sup3rSecret" not in str(err.value) and "envv" in str(err.value)

@@ -31,6 +31,9 @@ BAD_ISSUES = [
     (dict(host="x.example.com", cn="x", san_ips=["10.0.0.1", "fe80::zz"]), "fe80::zz"),
     (dict(host="x.example.com", cn="x", san_domains=["ok.example.com", "bad..one"]), "bad..one"),
     (dict(host="x.example.com", cn="x", profile="admin"), "admin"),
+    (dict(host="x.example.com", cn="x", profile="ca"), "-profile ca"),
+    (dict(host="10.0.0.1", cn="x"), "address with -IP"),
+    (dict(host="x.example.com", cn="x", state="a\nb"), "control character"),
 ]
 
 
@@ -64,6 +67,13 @@ def test_bad_create_ca_writes_nothing(tmp_path, kwargs, words):
     with pytest.raises(GenesysLabError, match=words):
         create_ca(tmp_path, **{"key_size": 1024, **kwargs})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ca_dir_that_is_a_file(tmp_path):
+    target = tmp_path / "notadir"
+    target.write_text("x")
+    with pytest.raises(UsageError, match="is a file"):
+        create_ca(target, "x", key_size=1024)
 
 
 def test_no_ca_here(tmp_path):

@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..names import split_list
 from ..ca import DEFAULT_CA_DAYS, DEFAULT_HOST_DAYS, create_ca, load_ca
 from ..inspect import describe
+from ..store import looks_like_serial
 from . import output
 
 
@@ -71,7 +73,8 @@ def register(sub) -> None:
 
 
 def _split(values) -> list[str]:
-    return [item.strip() for v in values for item in v.split(",") if item.strip()]
+    """Repeated options, each possibly a comma-separated list as in the guide."""
+    return [item for value in values for item in split_list(value)]
 
 
 def cmd_create_ca(args) -> int:
@@ -111,7 +114,7 @@ def cmd_list(args) -> int:
 
 def cmd_inspect(args) -> int:
     source = Path(args.certificate)
-    if not source.exists() and (args.ca_dir / "ca_conf").is_dir():
+    if not source.exists() and looks_like_serial(args.certificate) and (args.ca_dir / "ca_conf").is_dir():
         source = load_ca(args.ca_dir).load_certificate(args.certificate)
     info = describe(source)
     if args.json:

@@ -1,8 +1,9 @@
 """verify and lint: parse the options, call genesys_lab.verify / genesys_lab.lint, print a table."""
 from __future__ import annotations
 
+from ..store import looks_like_serial
+
 import json
-import re
 from pathlib import Path
 
 from ..errors import UsageError
@@ -46,7 +47,7 @@ def _has_ca(directory: Path) -> bool:
 def _certificate(text: str, ca):
     """A file, or with a CA a serial such as 02 (what the repository's file names show)."""
     path = Path(text)
-    if path.exists() or ca is None or not re.fullmatch(r"(0[xX])?[0-9A-Fa-f]{1,40}", text.strip()):
+    if path.exists() or ca is None or not looks_like_serial(text):
         return path
     return ca.load_certificate(text)
 
