@@ -409,10 +409,9 @@ def _parse_asn1_time(text: str) -> dt.datetime:
 def load_crl(path: Path | str) -> CrlInfo:
     """Read a CRL file (PEM or DER, whoever made it) into a CrlInfo."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"cannot read CRL {path}: {exc.strerror}") from None
+    from .inputs import read_user_file
+
+    data = read_user_file(path, "CRL")
     return parse_crl(data, source=str(path), path=path)
 
 

@@ -15,10 +15,8 @@ import binascii
 import enum
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from . import _der
-from .errors import FormatError
 
 
 class Kind(enum.Enum):
@@ -109,13 +107,9 @@ def read_source(source) -> tuple[bytes, str]:
     """Bytes and a display name from a path or from bytes."""
     if isinstance(source, (bytes, bytearray)):
         return bytes(source), "data"
-    path = Path(source)
-    try:
-        return path.read_bytes(), str(path)
-    except IsADirectoryError:
-        raise FormatError(f"{path} is a folder, not a file") from None
-    except OSError as exc:
-        raise FormatError(f"cannot read {path}: {exc.strerror}") from None
+    from .inputs import read_user_file
+
+    return read_user_file(source), str(source)
 
 
 def identify(source) -> Identity:

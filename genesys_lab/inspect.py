@@ -61,10 +61,9 @@ def load_certificate(source):
     if isinstance(source, x509.Certificate):
         return source
     if isinstance(source, (str, Path)):
-        try:
-            data = Path(source).read_bytes()
-        except OSError as exc:
-            raise FormatError(f"cannot read certificate {source}: {exc.strerror}") from None
+        from .inputs import read_user_file
+
+        data = read_user_file(source, "certificate")
         name = str(source)
     else:
         data, name = bytes(source), "data"

@@ -103,10 +103,9 @@ def load_private_key(data: bytes, *, password: str | None = None, source: str = 
 
 def load_private_key_file(path: Path, password: str | None = None, *, check: bool = True):
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"cannot read key file {path}: {exc.strerror}") from None
+    from .inputs import read_user_file
+
+    data = read_user_file(path, "key file")
     return load_private_key(data, password=password, source=str(path), check=check)
 
 

@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import FormatError, UsageError
+from .errors import UsageError
 from .inspect import load_certificate
 
 EXPIRY_WARNING_DAYS = 30
@@ -122,9 +122,9 @@ def _load_many(source) -> list:
     if isinstance(source, x509.Certificate):
         return [source]
     if isinstance(source, (str, Path)):
-        data = Path(source).read_bytes() if Path(source).exists() else None
-        if data is None:
-            raise FormatError(f"cannot read certificate {source}: no such file")
+        from .inputs import read_user_file
+
+        data = read_user_file(source, "certificate")
     else:
         data = bytes(source)
     if data.count(b"-----BEGIN CERTIFICATE-----") > 1:

@@ -170,3 +170,11 @@ def test_handshake_timeout_must_be_sensible():
     for bad in ("-1", "nan", "1e300", "soon", 0):
         with pytest.raises(UsageError, match="timeout"):
             check_timeout(bad)
+
+
+@pytest.mark.parametrize("argv", [["inspect", "/dev/zero"], ["identify", "/dev/zero"], ["inspect", "/tmp"],
+                                  ["verify", "/dev/zero", "--ca", "/dev/zero"], ["pkcs12", "info", "/dev/zero"]])
+def test_devices_and_folders_are_refused_at_once(argv, capsys):
+    assert exit_code(cli.main, argv) == 1
+    err = capsys.readouterr().err
+    assert ("not a regular file" in err or "folder" in err) and len(err.strip().splitlines()) == 1
