@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from . import issue_jobs
+from . import crl_jobs, issue_jobs, notebook_jobs, verify_jobs
 from .harness import machine
 
 HERE = Path(__file__).resolve().parent
@@ -34,9 +34,12 @@ def main(argv=None) -> int:
         results += issue_jobs.job_issue_command(ws, args.runs)
     if wanted("3"):
         results.append(issue_jobs.job_inventory(ws, args.hosts))
-    for number, module in (("4", "crl_jobs"), ("5", "verify_jobs"), ("6", "notebook_jobs")):
-        if wanted(number) or (number == "4" and wanted("7")):
-            results += _optional(module, work, args)
+    if wanted("4") or wanted("7"):
+        results += crl_jobs.run_jobs(work, args)
+    if wanted("5"):
+        results += verify_jobs.run_jobs(work, args)
+    if wanted("6"):
+        results += notebook_jobs.run_jobs(work, args)
     table = render(results)
     print(table)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -48,18 +51,6 @@ def main(argv=None) -> int:
     if not args.no_readme:
         _update_readme(table, stamp)
     return 0
-
-
-def _optional(module: str, work: Path, args) -> list:
-    import importlib
-
-    try:
-        mod = importlib.import_module(f"bench.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"bench.{module}":
-            return []
-        raise
-    return mod.run_jobs(work, args)
 
 
 def render(results) -> str:

@@ -351,21 +351,25 @@ def first_dns_name(cert_path: Path) -> str | None:
 
 
 def handshake_with_ca(ca, server_serial, client_serial=None, *, hostname: str | None = None,
-                      crl: bool = False, tls_version=None, timeout: float = DEFAULT_TIMEOUT) -> HandshakeResult:
-    """A handshake between two certificates of one CA (``genesys-lab handshake``).
+                      crl: bool = False, tls_version=None, timeout: float = DEFAULT_TIMEOUT,
+                      mutual: bool | None = None, check_hostname: bool = True) -> HandshakeResult:
+    """A handshake between two certificates of one CA (``genesys-lab handshake``, the playground).
 
-    With a client serial it is mutual TLS; ``hostname`` defaults to the
-    server certificate's first DNS name; ``crl`` makes both sides check the
-    CA's current ``ca_conf/crl.pem`` (and fail, as OpenSSL does, when there
-    is none yet).
+    ``mutual`` (default: whether a client serial is given) makes the server
+    demand a client certificate, so mutual TLS without one can be shown;
+    ``hostname`` defaults to the server certificate's first DNS name;
+    ``crl`` makes both sides check the CA's current ``ca_conf/crl.pem`` (and
+    fail, as OpenSSL does, when there is none yet).
     """
     server = credentials(ca, server_serial)
     client = credentials(ca, client_serial) if client_serial is not None else None
     crl_file = ca.paths.crl_pem if crl and ca.paths.crl_pem.exists() else None
     return handshake(
-        ServerConfig(server.cert, server.key, trust=ca.paths.cert, require_client_cert=client is not None,
+        ServerConfig(server.cert, server.key, trust=ca.paths.cert,
+                     require_client_cert=client is not None if mutual is None else mutual,
                      crl_check=crl, crl=crl_file),
         ClientConfig(ca.paths.cert, server_hostname=hostname or first_dns_name(server.cert),
+                     check_hostname=check_hostname,
                      cert=client.cert if client else None, key=client.key if client else None,
                      crl_check=crl, crl=crl_file),
         tls_version=tls_version, timeout=timeout)

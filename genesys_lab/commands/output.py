@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ..names import oneline
+from ..inspect import name_fields
 
 
 def warn(messages) -> None:
@@ -14,7 +14,8 @@ def warn(messages) -> None:
 
 def created_ca(made) -> None:
     warn(made.warnings)
-    print(f"Created CA {oneline(made.ca.certificate.subject)} in {made.ca.paths.conf}")
+    subject = ", ".join(f"{k}={v}" for k, v in name_fields(made.ca.certificate.subject))
+    print(f"Created CA '{subject}' in {made.ca.paths.conf}")
     for path in made.files:
         print(f"  wrote {path}")
 

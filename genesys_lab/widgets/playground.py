@@ -110,24 +110,18 @@ class HandshakePlayground(W.VBox):
 
     def run(self):
         """One real handshake with the current choices; the outcome of both sides is shown and kept in ``result``."""
-        from ..tls import ClientConfig, ServerConfig, credentials, handshake
+        from ..tls import handshake_with_ca
 
         if self.server.value is None:
             self.output.value = error_html("the CA has no certificate with a key file: issue one first")
             return None
         try:
-            server = credentials(self.ca, self.server.value)
-            client = credentials(self.ca, self.client.value) if self.client.value else None
-            crl = self.ca.paths.crl_pem if self.crl_check.value and self.ca.paths.crl_pem.exists() else None
             with self.busy.running("handshaking"):
-                result = handshake(
-                    ServerConfig(server.cert, server.key, trust=self.ca.paths.cert,
-                                 require_client_cert=self.mutual.value, crl_check=self.crl_check.value, crl=crl),
-                    ClientConfig(self.ca.paths.cert, server_hostname=self.hostname.value.strip() or None,
-                                 check_hostname=self.hostname_check.value,
-                                 cert=client.cert if client else None, key=client.key if client else None,
-                                 crl_check=self.crl_check.value, crl=crl),
-                    tls_version=self.version.value or None)
+                result = handshake_with_ca(
+                    self.ca, self.server.value, self.client.value or None,
+                    hostname=self.hostname.value.strip() or None, crl=self.crl_check.value,
+                    tls_version=self.version.value or None, mutual=self.mutual.value,
+                    check_hostname=self.hostname_check.value)
         except GenesysLabError as exc:
             self.output.value = error_html(f"no handshake: {exc}")
             return None
