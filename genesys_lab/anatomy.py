@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 
 from .errors import GenesysLabError
-from .inspect import CertificateInfo, describe, load_certificate
+from .inspect import CertificateInfo, describe, load_certificate, all_extensions
 from .profiles import Profile
 from .verify import EXPIRY_WARNING_DAYS as EXPIRING_SOON_DAYS
 
@@ -158,7 +158,7 @@ def extensions(cert, info: CertificateInfo) -> tuple[ExtensionInfo, ...]:
     """
     return tuple(ExtensionInfo(_EXT_NAMES.get(ext.oid.dotted_string, getattr(ext.oid, "_name", ext.oid.dotted_string)),
                                ext.oid.dotted_string, ext.critical, _value_text(ext.value, info))
-                 for ext in cert.extensions)
+                 for ext in all_extensions(cert))
 
 
 def colon_hex(data: bytes) -> str:

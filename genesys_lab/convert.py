@@ -432,9 +432,9 @@ def _host_name(cert) -> str | None:
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
-    try:
-        dns = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
-    except x509.ExtensionNotFound:
-        dns = []
+    from .inspect import extension
+
+    san = extension(cert, x509.SubjectAlternativeName)
+    dns = san.get_values_for_type(x509.DNSName) if san is not None else []
     names = dns or [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
     return names[0] if names else None

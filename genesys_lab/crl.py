@@ -33,6 +33,7 @@ from pathlib import Path
 
 from . import _der, store
 from .errors import CADatabaseError, FormatError, GenesysLabError, UsageError
+from .inspect import extension
 from .profiles import Digest
 
 DEFAULT_CRL_DAYS = 30
@@ -151,7 +152,7 @@ def distribution_points(certificate) -> tuple[str, ...]:
 
     from .inspect import load_certificate
 
-    cdp = _ext_value(load_certificate(certificate), x509.CRLDistributionPoints)
+    cdp = extension(load_certificate(certificate), x509.CRLDistributionPoints)
     return tuple(name.value for point in cdp or () for name in point.full_name or ()
                  if isinstance(name, x509.UniformResourceIdentifier))
 
@@ -424,8 +425,8 @@ def parse_crl(data: bytes, *, source: str = "data", path: Path | None = None) ->
         raise FormatError(f"{source} is not a PEM or DER CRL: make one with 'genesys-lab gen-crl'") from None
     from .names import oneline
 
-    number = _ext_value(crl, x509.CRLNumber)
-    aki = _ext_value(crl, x509.AuthorityKeyIdentifier)
+    number = extension(crl, x509.CRLNumber)
+    aki = extension(crl, x509.AuthorityKeyIdentifier)
     hash_alg = crl.signature_hash_algorithm
     return CrlInfo(oneline(crl.issuer), number.crl_number if number else None,
                    crl.last_update_utc, crl.next_update_utc, hash_alg.name if hash_alg else "none",
@@ -439,15 +440,6 @@ def _der_encoding():
     return Encoding.DER
 
 
-def _ext_value(obj, cls):
-    from cryptography import x509
-
-    try:
-        return obj.extensions.get_extension_for_class(cls).value
-    except x509.ExtensionNotFound:
-        return None
-
-
 def _read_entries(crl):
     from cryptography import x509
 
@@ -455,7 +447,7 @@ def _read_entries(crl):
         reason = None
         exts = revoked.extensions
         if len(exts):
-            value = _ext_value(revoked, x509.CRLReason)
+            value = extension(revoked, x509.CRLReason)
             if value is not None:
                 reason = REASON_NAMES.get(_REASON_CODES[value.reason])
         yield RevokedEntry(revoked.serial_number, revoked.revocation_date_utc, reason)

@@ -112,19 +112,36 @@ def _serial_text(number: int) -> str:
     return serial_hex(number)
 
 
-def _ext(cert, cls):
+def extension(obj, cls):
+    """The value of one extension of a certificate or CRL, or None when it is absent.
+
+    ``cryptography`` parses extensions lazily and raises ValueError for a
+    malformed one (an empty extendedKeyUsage, say, which RFC 5280 forbids);
+    that becomes a FormatError naming the problem instead of a traceback.
+    """
     from cryptography import x509
 
     try:
-        return cert.extensions.get_extension_for_class(cls).value
+        return obj.extensions.get_extension_for_class(cls).value
     except x509.ExtensionNotFound:
         return None
+    except ValueError as exc:
+        raise FormatError(f"the certificate has a malformed extension ({exc}): it breaks RFC 5280; re-issue it") from None
+
+
+
+def all_extensions(obj) -> list:
+    """Every extension of a certificate or CRL; a malformed one is a FormatError (see ``extension``)."""
+    try:
+        return list(obj.extensions)
+    except ValueError as exc:
+        raise FormatError(f"the certificate has a malformed extension ({exc}): it breaks RFC 5280; re-issue it") from None
 
 
 def _san(cert, kind: str) -> tuple[str, ...]:
     from cryptography import x509
 
-    san = _ext(cert, x509.SubjectAlternativeName)
+    san = extension(cert, x509.SubjectAlternativeName)
     if san is None:
         return ()
     if kind == "dns":
@@ -135,7 +152,7 @@ def _san(cert, kind: str) -> tuple[str, ...]:
 def _key_usage(cert) -> tuple[str, ...]:
     from cryptography import x509
 
-    ku = _ext(cert, x509.KeyUsage)
+    ku = extension(cert, x509.KeyUsage)
     if ku is None:
         return ()
     return tuple(_KU_OPENSSL[n] for n in _KU if getattr(ku, n))
@@ -144,7 +161,7 @@ def _key_usage(cert) -> tuple[str, ...]:
 def _eku(cert) -> tuple[str, ...]:
     from cryptography import x509
 
-    eku = _ext(cert, x509.ExtendedKeyUsage)
+    eku = extension(cert, x509.ExtendedKeyUsage)
     if eku is None:
         return ()
     names = {"1.3.6.1.5.5.7.3.1": "serverAuth", "1.3.6.1.5.5.7.3.2": "clientAuth",
@@ -156,5 +173,5 @@ def _eku(cert) -> tuple[str, ...]:
 def _is_ca(cert) -> bool:
     from cryptography import x509
 
-    bc = _ext(cert, x509.BasicConstraints)
+    bc = extension(cert, x509.BasicConstraints)
     return bool(bc and bc.ca)

@@ -14,6 +14,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from .inspect import extension
 from .profiles import Profile, profile_of
 from .verify import (EXPIRY_WARNING_DAYS, RECOMMENDED_RSA_BITS, as_certificate, digest_name, host_matches,
                      key_description, label)
@@ -99,15 +100,6 @@ def _finding(rule_id: str, message: str, severity: Severity | None = None) -> Fi
     return Finding(rule_id, severity or rule.severity, message, rule.remedy)
 
 
-def _ext(cert, cls):
-    from cryptography import x509
-
-    try:
-        return cert.extensions.get_extension_for_class(cls).value
-    except x509.ExtensionNotFound:
-        return None
-
-
 # -- the rules ----------------------------------------------------------------------
 
 def _rsa_key_size(cert, role, now) -> list[Finding]:
@@ -144,7 +136,7 @@ def _names(cert) -> tuple[list[str], list[str], list[str]]:
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
-    san = _ext(cert, x509.SubjectAlternativeName)
+    san = extension(cert, x509.SubjectAlternativeName)
     dns = list(san.get_values_for_type(x509.DNSName)) if san else []
     ips = [str(a) for a in san.get_values_for_type(x509.IPAddress)] if san else []
     cns = [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
@@ -182,7 +174,7 @@ _EKU_NAMES = {"1.3.6.1.5.5.7.3.1": "serverAuth", "1.3.6.1.5.5.7.3.2": "clientAut
 def _eku_role(cert, role, now) -> list[Finding]:
     from cryptography import x509
 
-    eku = _ext(cert, x509.ExtendedKeyUsage)
+    eku = extension(cert, x509.ExtendedKeyUsage)
     if role is Profile.CA:
         if eku is not None:
             return [_finding("eku-role", "the CA restricts its extended key usage, which limits every certificate below it", Severity.WARNING)]
@@ -201,7 +193,7 @@ def _eku_role(cert, role, now) -> list[Finding]:
 def _key_usage(cert, role, now) -> list[Finding]:
     from cryptography import x509
 
-    ku = _ext(cert, x509.KeyUsage)
+    ku = extension(cert, x509.KeyUsage)
     if ku is None:
         return [_finding("key-usage", "no keyUsage extension")]
     if role is Profile.CA:
@@ -221,7 +213,7 @@ def _key_usage(cert, role, now) -> list[Finding]:
 def _ca_flag(cert, role, now) -> list[Finding]:
     from cryptography import x509
 
-    bc = _ext(cert, x509.BasicConstraints)
+    bc = extension(cert, x509.BasicConstraints)
     if role is Profile.CA:
         if bc is None or not bc.ca:
             return [_finding("ca-flag", "the CA certificate is not marked CA:TRUE: nothing it signs will verify")]

@@ -115,15 +115,15 @@ def profile_of(cert) -> Profile | None:
     from cryptography import x509
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    try:
-        if cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
-            return Profile.CA
-    except x509.ExtensionNotFound:
-        pass
-    try:
-        ekus = set(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
-    except x509.ExtensionNotFound:
+    from .inspect import extension
+
+    constraints = extension(cert, x509.BasicConstraints)
+    if constraints is not None and constraints.ca:
+        return Profile.CA
+    eku = extension(cert, x509.ExtendedKeyUsage)
+    if eku is None:
         return None
+    ekus = set(eku)
     if ExtendedKeyUsageOID.SERVER_AUTH in ekus:
         return Profile.SERVER
     if ExtendedKeyUsageOID.CLIENT_AUTH in ekus:

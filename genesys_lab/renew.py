@@ -96,9 +96,10 @@ def plan_renewal(cert, *, days=None, key_size=None, digest=None) -> RenewalPlan:
 def _alt_names(cert) -> tuple[list[str], list[str]]:
     from cryptography import x509
 
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
+    from .inspect import extension
+
+    san = extension(cert, x509.SubjectAlternativeName)
+    if san is None:
         return [], []
     return list(san.get_values_for_type(x509.DNSName)), [str(a) for a in san.get_values_for_type(x509.IPAddress)]
 

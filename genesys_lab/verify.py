@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
-from .inspect import load_certificate
+from .inspect import all_extensions, extension, load_certificate
 
 EXPIRY_WARNING_DAYS = 30
 RECOMMENDED_RSA_BITS = 2048
@@ -201,15 +201,6 @@ def parse_moment(text: str) -> dt.datetime:
 
 # -- small facts about certificates ---------------------------------------------
 
-def _ext(cert, cls):
-    from cryptography import x509
-
-    try:
-        return cert.extensions.get_extension_for_class(cls).value
-    except x509.ExtensionNotFound:
-        return None
-
-
 def label(cert) -> str:
     """The CN, or the whole subject when there is none: how a certificate is named in reasons."""
     from cryptography.x509.oid import NameOID
@@ -225,7 +216,7 @@ def label(cert) -> str:
 def _eku_oids(cert) -> set[str] | None:
     from cryptography import x509
 
-    eku = _ext(cert, x509.ExtendedKeyUsage)
+    eku = extension(cert, x509.ExtendedKeyUsage)
     return None if eku is None else {o.dotted_string for o in eku}
 
 
@@ -283,8 +274,8 @@ def _aki_mismatch(cert, issuer) -> bool:
     """True when both key identifiers are there and differ (OpenSSL then looks for another issuer)."""
     from cryptography import x509
 
-    aki = _ext(cert, x509.AuthorityKeyIdentifier)
-    ski = _ext(issuer, x509.SubjectKeyIdentifier)
+    aki = extension(cert, x509.AuthorityKeyIdentifier)
+    ski = extension(issuer, x509.SubjectKeyIdentifier)
     return bool(aki and aki.key_identifier and ski and aki.key_identifier != ski.digest)
 
 
@@ -392,21 +383,21 @@ _HANDLED_CRITICAL = {
 
 
 def _unhandled_critical(cert) -> str:
-    return ", ".join(e.oid.dotted_string for e in cert.extensions
+    return ", ".join(e.oid.dotted_string for e in all_extensions(cert)
                      if e.critical and e.oid.dotted_string not in _HANDLED_CRITICAL)
 
 
 def _ca_problem(ca, *, is_anchor: bool, below: int) -> str:
     from cryptography import x509
 
-    bc = _ext(ca, x509.BasicConstraints)
+    bc = extension(ca, x509.BasicConstraints)
     if bc is None:
         # OpenSSL (X509_check_ca) still accepts a self-signed version 1 root.
         if not (is_anchor and ca.version is x509.Version.v1 and _self_issued(ca)):
             return f"{label(ca)!r} has no basicConstraints CA:TRUE, so it may not issue certificates (OpenSSL: invalid CA certificate)"
     elif not bc.ca:
         return f"{label(ca)!r} is marked CA:FALSE: it is a host certificate, not a CA (OpenSSL: invalid CA certificate)"
-    ku = _ext(ca, x509.KeyUsage)
+    ku = extension(ca, x509.KeyUsage)
     if ku is not None and not ku.key_cert_sign:
         return f"{label(ca)!r} has key usage without keyCertSign, so its signatures on certificates do not count (OpenSSL: invalid CA certificate)"
     if bc is not None and bc.path_length is not None and below > bc.path_length:
@@ -443,7 +434,7 @@ def _days(delta: dt.timedelta) -> str:
 def _san(cert):
     from cryptography import x509
 
-    return _ext(cert, x509.SubjectAlternativeName)
+    return extension(cert, x509.SubjectAlternativeName)
 
 
 def _check_hostname(cert, hostname: str | None) -> Check:
@@ -562,7 +553,7 @@ def _leaf_purpose_problem(cert, purpose: Purpose) -> str:
     if ekus is not None and not _eku_allows(ekus, purpose):
         needed = "serverAuth" if purpose is Purpose.SERVER else "clientAuth"
         return f"extended key usage lacks {needed}, so the certificate may not act as {role}"
-    ku = _ext(cert, x509.KeyUsage)
+    ku = extension(cert, x509.KeyUsage)
     if ku is None:
         return ""
     if purpose is Purpose.SERVER and not (ku.digital_signature or ku.key_encipherment or ku.key_agreement):
@@ -652,7 +643,7 @@ def _crl_problem(crl, issuer, at: dt.datetime) -> tuple[str, str] | None:
     if not crl.is_signed_by(issuer):
         return (f"the CRL names {label(issuer)!r} as issuer but is not signed by its key (OpenSSL: CRL signature failure)",
                 "regenerate the CRL with the CA that issued the certificate (genesys-lab gen-crl)")
-    ku = _ext(issuer, x509.KeyUsage)
+    ku = extension(issuer, x509.KeyUsage)
     if ku is not None and not ku.crl_sign:
         return (f"{label(issuer)!r} has key usage without cRLSign, so its CRLs do not count (OpenSSL: key usage does not include CRL signing)",
                 "use a CA certificate with keyUsage cRLSign (create_ca.sh sets it)")

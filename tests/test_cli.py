@@ -178,3 +178,24 @@ def test_devices_and_folders_are_refused_at_once(argv, capsys):
     assert exit_code(cli.main, argv) == 1
     err = capsys.readouterr().err
     assert ("not a regular file" in err or "folder" in err) and len(err.strip().splitlines()) == 1
+
+
+def test_a_malformed_extension_is_one_line_not_a_traceback(tmp_path, capsys):
+    """An empty extendedKeyUsage breaks RFC 5280 (SIZE 1..MAX); cryptography refuses to parse it."""
+    import datetime as dt
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from genesys_lab.keys import generate_rsa_key
+    key = generate_rsa_key(1024)
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "broken")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.ExtendedKeyUsage([]), False).sign(key, hashes.SHA256()))
+    path = tmp_path / "broken.pem"
+    path.write_bytes(cert.public_bytes(Encoding.PEM))
+    for argv in (["inspect", str(path)], ["lint", str(path)], ["verify", str(path), "--ca", str(path)]):
+        assert exit_code(cli.main, argv) == 1
+        err = capsys.readouterr().err
+        assert "malformed extension" in err and "Traceback" not in err
