@@ -225,8 +225,10 @@ class CertificateAuthority:
             tx.create(result.cert_file, _pem(cert))
             tx.create(result.key_file, keys.pkcs1_pem(host_key), mode=0o600)
             tx.create(result.pfx_file, pfx, mode=0o600)
-            tx.replace(self.paths.db, self.paths.db.read_bytes() + (line.to_line() + "\n").encode("latin-1"))
+            # serial.num before ca.db: if the machine stops between the two
+            # renames, the serial is skipped (harmless), never reused.
             tx.replace(self.paths.serial, (store.serial_hex(number + 1) + "\n").encode())
+            tx.replace(self.paths.db, self.paths.db.read_bytes() + (line.to_line() + "\n").encode("latin-1"))
         return result
 
     def _sign_host(self, request: "HostRequest", host_key, number: int):
