@@ -80,7 +80,8 @@ class LintCleanGui(Question):
     )
     HINT = (
         "lint() holds a certificate to the guide's recommendations for its role: key size, digest, time "
-        "left, CN and SAN, and the EKU of a GUI application. The defaults of issue() meet all but one of them."
+        "left, CN and SAN, and the EKU of a GUI application (clientAuth, and only that). The defaults of issue() "
+        "meet all but one of them."
     )
     SOLUTION = f'''\
 from genesys_lab import load_ca
@@ -91,6 +92,7 @@ answer = load_ca(work).issue("{GUI_HOST}", "{GUI_CN}", profile="gui")
 
     def _check(self, answer, **options) -> Outcome:
         from ..ca import load_ca
+        from ..inspect import describe
         from ..lint import lint
 
         ca = load_ca(self.workdir)
@@ -100,6 +102,10 @@ answer = load_ca(work).issue("{GUI_HOST}", "{GUI_CN}", profile="gui")
             raise Wrong(problem)
         findings = lint(cert, role="gui", host=GUI_HOST)
         problems = [f"{f.rule} ({f.severity.value}): {f.message}; {f.remedy}" for f in findings]
+        if "serverAuth" in describe(cert).extended_key_usage:
+            # lint's eku-role rule asks only that clientAuth be there; a GUI certificate must not be a server's.
+            problems.append("the extended key usage includes serverAuth, so it could stand for a server: a GUI "
+                            "certificate carries clientAuth only (profile='gui', -profile gui)")
         return verdict(problems, f"lint finds nothing for the gui role: {GUI_HOST} in the SAN, clientAuth only, "
                                  "a strong key and digest, and time enough left")
 
