@@ -63,7 +63,7 @@ def test_make_lab_passes_options_to_jupyterlab():
     import subprocess
     out = subprocess.run(["make", "-n", "-o", ".venv/.installed", "lab", "LAB_ARGS=--no-browser --port 8899"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
-    assert "jupyter lab --notebook-dir=notebooks --no-browser --port 8899" in out
+    assert "jupyter lab --notebook-dir=notebooks" in out and out.rstrip().endswith("--no-browser --port 8899")
 
 
 def test_make_test_runs_every_kind_of_test():
@@ -72,3 +72,39 @@ def test_make_test_runs_every_kind_of_test():
                          check=True).stdout
     assert "pytest tests notebooks --nbval" in out and "--nbval-lax" not in out
     assert "--nbval-sanitize-with notebooks/sanitize.cfg" in out
+
+
+def test_make_lab_starts_jupyterlab_on_the_notebooks(tmp_path):
+    """What a newcomer types: JupyterLab answers and lists the course's notebooks."""
+    import json
+    import os
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = f"--no-browser --ip 127.0.0.1 --port {port} --IdentityProvider.token=labtest"
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    proc = subprocess.Popen(["make", "-o", ".venv/.installed", "lab", f"LAB_ARGS={args}"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        listing = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and listing is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token=labtest", timeout=2) as reply:
+                    listing = json.load(reply)
+            except OSError:
+                time.sleep(0.5)
+        assert listing is not None, "JupyterLab did not answer within 60 s"
+        names = {item["name"] for item in listing["content"]}
+        assert {"00_welcome.ipynb", "02_create_the_ca.ipynb", "03_issue_host_certificates.ipynb"} <= names
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token=labtest", timeout=10) as reply:
+            assert reply.status == 200
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
