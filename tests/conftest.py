@@ -44,6 +44,11 @@ def run_tool(*args, cwd=None, input=None, check=True) -> subprocess.CompletedPro
     return proc
 
 
+def openssl_ca(openssl, ca, *args, check=True) -> subprocess.CompletedProcess:
+    """``openssl ca -config ca_conf/ca.conf ...`` run from the CA directory, as the Security Pack does."""
+    return run_tool(openssl, "ca", "-config", "ca_conf/ca.conf", *args, cwd=ca.paths.root, check=check)
+
+
 GUIDE_CA = dict(email="youremail@yourdomain.com", org_unit="Department", org="Genesys Telecommunication Labs",
                 locality="Daly City", state="CA", country="US")
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from cryptography import x509
 
-from conftest import run_tool, snapshot
+from conftest import openssl_ca, run_tool, snapshot
 from genesys_lab import create_ca, keys, load_ca
 from genesys_lab.crl import CrlUnavailableError, distribution_points, fetch_crl, generate_crl, load_crl
 from genesys_lab.crlserver import free_port, serve_crl
@@ -33,10 +33,6 @@ def ca_copy(base_ca, tmp_path):
     def copy(name="ca"):
         return load_ca(shutil.copytree(base_ca, tmp_path / name))
     return copy
-
-
-def openssl_ca(openssl, ca, *args, check=True):
-    return run_tool(openssl, "ca", "-config", "ca_conf/ca.conf", *args, cwd=ca.paths.root, check=check)
 
 
 def crl_text(openssl, path) -> str:

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import run_tool, snapshot
+from conftest import openssl_ca, run_tool, snapshot
 from genesys_lab import create_ca, keys, load_ca
 from genesys_lab.errors import RevocationError
 from genesys_lab.revoke import Reason, names, revoke
@@ -30,10 +30,6 @@ def ca_copy(base_ca, tmp_path):
     def copy(name="ca"):
         return load_ca(shutil.copytree(base_ca, tmp_path / name))
     return copy
-
-
-def openssl_ca(openssl, ca, *args, check=True):
-    return run_tool(openssl, "ca", "-config", "ca_conf/ca.conf", *args, cwd=ca.paths.root, check=check)
 
 
 def openssl_status(openssl, ca, serial: str) -> str:
