@@ -7,6 +7,7 @@ they print nothing, and only the notebook wrapper (``display.Exercise``) does.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -14,8 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_tool
 
-from genesys_lab import create_ca, load_ca
+from genesys_lab import create_ca
 from genesys_lab.convert import convert_key, export_pkcs12
 from genesys_lab.crl import generate_crl
 from genesys_lab.errors import UsageError
@@ -65,6 +67,27 @@ def test_every_solution_passes_its_check(notebook, index, tmp_path, capsys):
     outcome = _quiet_check(capsys, question, attempt)
     assert outcome.ok, f"{question.label}: the solution fails its own check: {outcome.message}"
     assert outcome.message
+
+
+def test_openssl_agrees_with_the_checked_solutions(tmp_path, openssl):
+    """The checks and the solutions could agree on something wrong: OpenSSL judges the results too."""
+    ca_dir, pfx_dir, crl_dir = (tmp_path / name for name in ("ca", "pfx", "crl"))
+    for folder in (ca_dir, pfx_dir, crl_dir):
+        folder.mkdir()
+    made = questions("02", ca_dir)[0].solve().answer
+    dates = run_tool(openssl, "x509", "-in", made.ca.paths.cert, "-noout", "-startdate", "-enddate").stdout
+    start, end = (dt.datetime.strptime(line.split("=", 1)[1], "%b %d %H:%M:%S %Y GMT") for line in dates.splitlines())
+    assert (end - start).days == 730
+
+    attempt = questions("04", _workdir("04", pfx_dir))[1].solve()
+    proc = run_tool(openssl, "pkcs12", "-info", "-noout", "-in", attempt.answer, "-passin", "stdin",
+                    input=attempt.options["password"] + "\n")
+    info = proc.stdout + proc.stderr
+    assert "MAC: sha1" in info and "pbeWithSHA1And3-KeyTripleDES-CBC" in info and "AES" not in info
+
+    crl = questions("05", _workdir("05", crl_dir))[0].solve().answer
+    text = run_tool(openssl, "crl", "-in", crl.path, "-noout", "-text").stdout
+    assert re.search(r"Serial Number: 01\s+Revocation Date: .*\s+CRL entry extensions:\s+X509v3 CRL Reason Code:\s+Key Compromise", text)
 
 
 @pytest.mark.parametrize("notebook, index", ALL, ids=IDS)

@@ -12,9 +12,9 @@ is right: an exercise never judges a certificate with cryptography of its own.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from ..errors import GenesysLabError
 
@@ -100,7 +100,8 @@ class Question:
         """Perform the solution for real in ``workdir`` and return its answer, ready for ``check``."""
         self.prepare()
         namespace: dict = {"work": self.workdir}
-        exec(compile(self.solution(), f"<solution of {self.label}>", "exec"), namespace)  # our own text
+        # Only this module's own SOLUTION texts are run: never text from a learner or a file.
+        exec(compile(self.solution(), f"<solution of {self.label}>", "exec"), namespace)  # noqa: S102
         return Attempt(namespace["answer"], namespace.get("options", {}))
 
     def check(self, answer, **options) -> Outcome:

@@ -14,7 +14,7 @@ GUI_HOST, GUI_CN = "agent07.lab.example.com", "agent07"
 
 
 def _certificate(question: Question, answer):
-    """(certificate, CertificateInfo, CA) for an answer, or the reason it is not this CA's issue."""
+    """(CertificateInfo, CA) of the certificate an answer names; Wrong when it is not this CA's issue."""
     from ..ca import load_ca
     from ..inspect import describe
     from .core import Wrong
@@ -24,7 +24,7 @@ def _certificate(question: Question, answer):
     problem = issued_by(cert, ca)
     if problem:
         raise Wrong(problem)
-    return cert, describe(cert), ca
+    return describe(cert), ca
 
 
 def _san_problems(info, host: str, cn: str) -> list[str]:
@@ -62,7 +62,7 @@ answer = ca.issue("{SERVER_HOST}", "{SERVER_CN}", ip="{SERVER_IP}",
 '''
 
     def _check(self, answer, **options) -> Outcome:
-        cert, info, ca = _certificate(self, answer)
+        info, ca = _certificate(self, answer)
         problems = _san_problems(info, SERVER_HOST, SERVER_CN)
         if SERVER_ALIAS not in info.san_dns:
             problems.append(f"the SAN lacks {SERVER_ALIAS}: add it with san_domains=[{SERVER_ALIAS!r}] (-SANDomain {SERVER_ALIAS})")
@@ -96,7 +96,7 @@ answer = load_ca(work).issue("{GUI_HOST}", "{GUI_CN}", profile="gui")
 '''
 
     def _check(self, answer, **options) -> Outcome:
-        cert, info, ca = _certificate(self, answer)
+        info, ca = _certificate(self, answer)
         problems = _san_problems(info, GUI_HOST, GUI_CN)
         eku = info.extended_key_usage
         if "serverAuth" in eku:

@@ -94,13 +94,14 @@ class LegacyPfx(Question):
     )
     SOLUTION = f'''\
 import os
+import secrets
 from genesys_lab import load_ca
 from genesys_lab.convert import export_pkcs12
 
 ca = load_ca(work)
 record = ca.record("{{serial}}")
 key_file = next(p for p in record.files if p.name.endswith("_priv_key.pem"))
-password = os.environ.get("PFX_PASSWORD") or "Lab-demo-3"
+password = os.environ.get("PFX_PASSWORD") or secrets.token_urlsafe(16)   # the site's, else a new random one
 answer = export_pkcs12(record.cert_file, key_file, work / "{PFX_NAME}", chain=[ca.paths.cert],
                        password=password, compat="legacy")
 options = dict(password=password)
