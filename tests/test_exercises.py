@@ -101,6 +101,13 @@ def test_every_question_has_prompt_hint_and_a_solution_that_is_python(notebook, 
     assert re.search(r"^answer = ", question.solution(), re.MULTILINE), "a solution sets `answer`"
 
 
+@pytest.mark.parametrize("notebook, index", ALL, ids=IDS)
+def test_answers_of_the_wrong_kind_fail_without_a_traceback(notebook, index, tmp_path, capsys):
+    question = questions(notebook, _workdir(notebook, tmp_path))[index]
+    for answer in (None, 3.5, b"not a certificate", {"answer": 1}, tmp_path / "missing.pem"):
+        _fails(capsys, question, answer)
+
+
 def test_unknown_notebook_is_refused():
     with pytest.raises(UsageError, match="has no exercises"):
         questions("01", ".")

@@ -143,9 +143,13 @@ def as_certificate(answer, ca):
 
     if isinstance(answer, str) and looks_like_serial(answer) and not Path(answer).is_file():
         return ca.load_certificate(answer)
+    wrong = Wrong(f"expected what issue() returned, a serial such as '05', or a certificate file; got {_kind(answer)}")
     if isinstance(answer, (int, float, bool)) or answer is None:
-        raise Wrong(f"expected what issue() returned, a serial such as '05', or a certificate file; got {_kind(answer)}")
-    return resolve(answer)
+        raise wrong
+    try:
+        return resolve(answer)
+    except (TypeError, ValueError, AttributeError):
+        raise wrong from None
 
 
 def as_path(answer, what: str) -> Path:
