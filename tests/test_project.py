@@ -61,14 +61,15 @@ def test_scripts_are_installed_commands():
 
 def test_make_lab_passes_options_to_jupyterlab():
     import subprocess
-    out = subprocess.run(["make", "-n", "-o", ".venv/.installed", "lab", "LAB_ARGS=--no-browser --port 8899"], cwd=ROOT,
+    out = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.installed", "lab", "LAB_ARGS=--no-browser --port 8899"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
-    assert "jupyter lab --notebook-dir=notebooks" in out and out.rstrip().endswith("--no-browser --port 8899")
+    line = next(line for line in out.splitlines() if "jupyter lab" in line)
+    assert "--notebook-dir=notebooks" in line and line.endswith("--no-browser --port 8899")
 
 
 def test_make_test_runs_every_kind_of_test():
     import subprocess
-    out = subprocess.run(["make", "-n", "-o", ".venv/.installed", "test"], cwd=ROOT, capture_output=True, text=True,
+    out = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.installed", "test"], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
     assert "pytest tests notebooks --nbval" in out and "--nbval-lax" not in out
     assert "--nbval-sanitize-with notebooks/sanitize.cfg" in out
