@@ -84,6 +84,7 @@ def job_issue_in_process(ws: Workspace, runs: int) -> list[Result]:
 def job_issue_command(ws: Workspace, runs: int) -> tuple[Result, Result]:
     """Job 2 (and 7a): create_cert.sh as a whole process against the OpenSSL shell pipeline."""
     env = lab_env()
+    runs = max(runs * 2, 15)   # both sides include a random prime search: more runs for a stable median
     lab_runs, lab_mem = [], []
     for _ in range(runs):
         host, cn = ws.next_host()
