@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "genesys_lab.commands.formats",
     "genesys_lab.commands.verify",
     "genesys_lab.commands.tls",
+    "genesys_lab.commands.renew",
 ]
 
 
