@@ -196,3 +196,16 @@ def test_python_ssl_handshake_with_hostname_check(guide_dir):
     thread.join(10)
     listener.close()
     assert result["server"].startswith("TLS")
+
+
+def test_non_ascii_subject_in_ca_db_is_written_as_openssl_ca_writes_it(openssl, ca_copy):
+    """The same UTF-8 subject issued once by openssl ca and once by the lab gives the same ca.db text."""
+    run_tool(openssl, "req", "-new", "-newkey", "rsa:1024", "-nodes", "-keyout", "k.pem", "-out", "r.csr", "-utf8",
+             "-subj", "/C=CH/L=Z\u00fcrich/O=Gen\u00e8ve AG/CN=Z\u00fcrich host", cwd=ca_copy)
+    run_tool(openssl, "ca", "-batch", "-utf8", "-config", "ca_conf/ca.conf", "-in", "r.csr", "-out", "c.pem", cwd=ca_copy)
+    ca = load_ca(ca_copy)
+    theirs = ca.record("04").subject
+    ours = ca.issue("zh.example.ch", "Z\u00fcrich host", locality="Z\u00fcrich", org="Gen\u00e8ve AG", country="CH",
+                    key_size=1024)
+    assert ca.record(ours.serial).subject == theirs
+    assert "\\xC3\\xBC" in theirs
