@@ -93,6 +93,7 @@ class CrlInfo:
     der: bytes = field(repr=False, compare=False)
     path: Path | None = None
     read_entries: Callable[[], tuple[RevokedEntry, ...]] = field(default=tuple, repr=False, compare=False)
+    size: int | None = field(default=None, compare=False)   # the number of entries, when known without decoding
 
     @cached_property
     def entries(self) -> tuple[RevokedEntry, ...]:
@@ -105,7 +106,7 @@ class CrlInfo:
 
     @property
     def count(self) -> int:
-        return len(self.entries)
+        return self.size if self.size is not None else len(self.entries)
 
     def entry(self, serial: int | str) -> RevokedEntry | None:
         number = serial if isinstance(serial, int) else store.parse_serial(serial)
@@ -184,7 +185,7 @@ def generate_crl(ca, days=DEFAULT_CRL_DAYS, *, now: dt.datetime | None = None) -
             tx.replace(ca.paths.crl_pem, _pem(der))
             tx.replace(ca.paths.crlnumber, (store.serial_hex(number + 1) + "\n").encode())
     return CrlInfo(_issuer_text(cert), number, now, now + dt.timedelta(days=days), digest.value,
-                   _aki(cert).hex().upper(), der, ca.paths.crl_pem, lambda: _entries(rows))
+                   _aki(cert).hex().upper(), der, ca.paths.crl_pem, lambda: _entries(rows), len(rows))
 
 
 def config_digest(config: Path) -> Digest:
@@ -431,7 +432,7 @@ def parse_crl(data: bytes, *, source: str = "data", path: Path | None = None) ->
     return CrlInfo(oneline(crl.issuer), number.crl_number if number else None,
                    crl.last_update_utc, crl.next_update_utc, hash_alg.name if hash_alg else "none",
                    aki.key_identifier.hex().upper() if aki and aki.key_identifier else None,
-                   crl.public_bytes(_der_encoding()), path, lambda: _read_entries(crl))
+                   crl.public_bytes(_der_encoding()), path, lambda: _read_entries(crl), len(crl))
 
 
 def _der_encoding():
