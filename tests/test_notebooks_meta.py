@@ -147,3 +147,23 @@ def test_ignored_outputs_are_asserted(path):
         if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
             assert re.search(r"^\s*assert\b", _text(cell["source"]), re.MULTILINE), \
                 f"{path.name}: code cell {index} is tagged nbval-ignore-output but asserts nothing"
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+@course
+def test_stored_widgets_have_their_state(path):
+    """A stored widget output is only a model id: without the saved widget state (and that of every
+    model it contains) a reader of the stored notebook sees "Error displaying widget: model not found"."""
+    nb = _load(path)
+    state = nb["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for index, cell in enumerate(nb["cells"]):
+        for out in cell.get("outputs", []):
+            if WIDGET_VIEW in out.get("data", {}):
+                model = out["data"][WIDGET_VIEW]["model_id"]
+                assert model in state, (f"{path.name}: cell {index} shows a widget whose state was not saved; "
+                                        "execute with nbconvert (it saves widget state) or enable Save Widget State")
+    missing = set(re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(state))) - set(state)
+    assert not missing, f"{path.name}: saved widgets refer to {len(missing)} models whose state is missing"
