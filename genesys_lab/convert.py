@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import store
 from .errors import FormatError, GenesysLabError, PasswordError, UsageError
+from .inspect import readable_name
 from .identify import Identity, Item, Kind, identify, read_source
 from .passwords import PasswordRequired
 
@@ -354,7 +355,7 @@ def _check_issued_by(child, parent) -> None:
     try:
         child.verify_directly_issued_by(parent)
     except Exception:  # ValueError (names differ), TypeError (key type), InvalidSignature
-        raise FormatError(f"{parent.subject.rfc4514_string()} did not sign {child.subject.rfc4514_string()}: "
+        raise FormatError(f"{readable_name(parent.subject)} did not sign {readable_name(child.subject)}: "
                           "give the host certificate first, then the CA that issued it") from None
 
 

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from . import _der
+from .inspect import readable_name
 
 
 class Kind(enum.Enum):
@@ -226,12 +227,12 @@ def _check(kind: Kind, der: bytes) -> tuple[str, bool]:
     try:
         if kind is Kind.CERTIFICATE:
             cert = x509.load_der_x509_certificate(der)
-            return f"subject {cert.subject.rfc4514_string()}", True
+            return f"subject {readable_name(cert.subject)}", True
         if kind is Kind.CSR:
-            return f"subject {x509.load_der_x509_csr(der).subject.rfc4514_string()}", True
+            return f"subject {readable_name(x509.load_der_x509_csr(der).subject)}", True
         if kind is Kind.CRL:
             crl = x509.load_der_x509_crl(der)
-            return f"issuer {crl.issuer.rfc4514_string()}, {len(crl)} revoked", True
+            return f"issuer {readable_name(crl.issuer)}, {len(crl)} revoked", True
         if kind in (Kind.RSA_KEY, Kind.PKCS8_KEY, Kind.OTHER_KEY):
             if kind is Kind.OTHER_KEY:
                 return "", True

@@ -75,6 +75,15 @@ def load_certificate(source):
         raise FormatError(f"{name} is not a PEM or DER certificate: run 'genesys-lab identify {name}' to see what it is") from None
 
 
+def readable_name(name) -> str:
+    """A distinguished name as people read it, in certificate order: ``C=US, O=Genesys, CN=Lab CA``.
+
+    Unlike RFC 4514 text it keeps the order of ``openssl x509 -subject`` and
+    spells emailAddress by name instead of as an OID.
+    """
+    return ", ".join(f"{key}={value}" for key, value in name_fields(name))
+
+
 def name_fields(name) -> tuple[tuple[str, str], ...]:
     from .names import _SHORT
 

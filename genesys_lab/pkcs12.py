@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover
 
 from genesys_lab import _der
 from genesys_lab.errors import FormatError, GenesysLabError, PasswordError, UsageError
+from genesys_lab.inspect import readable_name
 
 __all__ = [
     "Compat",
@@ -420,7 +421,7 @@ def build_pkcs12(
         raise UsageError(f"expected a private key object, got {type(key).__name__}")
     if _public_der(key.public_key()) != _public_der(cert.public_key()):
         raise UsageError(
-            f"the private key does not belong to the certificate {cert.subject.rfc4514_string()}:"
+            f"the private key does not belong to the certificate {readable_name(cert.subject)}:"
             " pass the key that was used for its signing request"
         )
     attributes = [_attribute(_LOCAL_KEY_ID, _der.octet_string(cert.fingerprint(hashes.SHA1())))]
@@ -644,7 +645,7 @@ def _bag_info(bag: _der.Element, content_encryption: str) -> tuple[BagInfo, byte
         kind = "key"
     elif oid == _CERT_BAG and value.children()[0].as_oid() == _X509_CERT:
         cert_der = value.children()[1].children()[0].as_bytes()
-        kind, subject = "cert", x509.load_der_x509_certificate(cert_der).subject.rfc4514_string()
+        kind, subject = "cert", readable_name(x509.load_der_x509_certificate(cert_der).subject)
     info = BagInfo(
         kind=kind,
         encryption=encryption,
@@ -675,7 +676,7 @@ def _bags_via_openssl(
         der = item.certificate.public_bytes(serialization.Encoding.DER)
         if der not in seen:
             name = item.friendly_name.decode("utf-8") if item.friendly_name else None
-            subject = item.certificate.subject.rfc4514_string()
+            subject = readable_name(item.certificate.subject)
             bags.append(BagInfo("cert", encryption, name, None, subject, None))
     return bags
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ..inspect import name_fields
+from ..inspect import readable_name
 
 
 def warn(messages) -> None:
@@ -14,7 +14,7 @@ def warn(messages) -> None:
 
 def created_ca(made) -> None:
     warn(made.warnings)
-    subject = ", ".join(f"{k}={v}" for k, v in name_fields(made.ca.certificate.subject))
+    subject = readable_name(made.ca.certificate.subject)
     print(f"Created CA '{subject}' in {made.ca.paths.conf}")
     for path in made.files:
         print(f"  wrote {path}")

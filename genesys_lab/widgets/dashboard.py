@@ -15,6 +15,7 @@ import ipywidgets as W
 from ..anatomy import CertificateRow, certificate_rows
 from ..ca import CertificateAuthority, load_ca
 from ..errors import GenesysLabError
+from ..inspect import readable_name
 from . import render
 from .inspector import CertificateInspector, error_html, ok_html
 from .progress import Busy
@@ -59,7 +60,7 @@ class CADashboard(W.VBox):
         self.pending: str | None = None
         self._wire()
         super().__init__([W.HTML("<style>.genesys-mono select{font-family:monospace}</style>"
-                                 f"<b>CA</b> {escape(self.ca.certificate.subject.rfc4514_string())}"),
+                                 f"<b>CA</b> {escape(readable_name(self.ca.certificate.subject))}"),
                           self.status_filter, self.table, self.chart, self.select,
                           W.HBox([self.reason, self.revoke_button]), self.confirm_box,
                           W.HBox([self.crl_days, self.crl_button]), self.busy, self.message,

@@ -16,6 +16,7 @@ import ipywidgets as W
 from .. import keys
 from ..ca import DEFAULT_HOST_DAYS, CertificateAuthority, check_days, load_ca
 from ..errors import GenesysLabError
+from ..inspect import readable_name
 from ..names import Subject, split_list, validate_hostname, validate_ip
 from ..profiles import Digest, Profile
 from .inspector import CertificateInspector, error_html, ok_html
@@ -191,4 +192,4 @@ class IssueForm(W.VBox):
         return issued
 
     def __repr__(self) -> str:
-        return f"IssueForm(CA {self.ca.certificate.subject.rfc4514_string()!r})"
+        return f"IssueForm(CA {readable_name(self.ca.certificate.subject)!r})"
