@@ -27,6 +27,7 @@ from genesys_lab import _der
 from genesys_lab import pkcs12 as p12
 from genesys_lab.errors import FormatError, PasswordError, UsageError
 from genesys_lab.pkcs12 import (
+from conftest import require_tool
     Compat,
     build_cert_only_pkcs12,
     build_pkcs12,
@@ -37,16 +38,6 @@ from genesys_lab.pkcs12 import (
 PASSWORDS = ["", "Genesys-1"]
 MODERN_ALG = "PBES2 PBKDF2-HMAC-SHA256 AES-256-CBC, 2048 iterations"
 LEGACY_ALG = "pbeWithSHAAnd3-KeyTripleDES-CBC, 2048 iterations"
-
-
-def require_tool(name: str) -> str:
-    """Path of a tool; skip without it, but fail under CI where it must exist."""
-    path = shutil.which(name)
-    if path:
-        return path
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{name} not installed (CI=true: .ci/run must install it)")
-    pytest.skip(f"{name} not installed")
 
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
