@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import shutil
 import subprocess
 
 import pytest
@@ -27,13 +26,13 @@ from genesys_lab import _der
 from genesys_lab import pkcs12 as p12
 from genesys_lab.errors import FormatError, PasswordError, UsageError
 from genesys_lab.pkcs12 import (
-from conftest import require_tool
     Compat,
     build_cert_only_pkcs12,
     build_pkcs12,
     describe_pkcs12,
     read_pkcs12,
 )
+from conftest import require_tool
 
 PASSWORDS = ["", "Genesys-1"]
 MODERN_ALG = "PBES2 PBKDF2-HMAC-SHA256 AES-256-CBC, 2048 iterations"
