@@ -109,3 +109,16 @@ def test_make_lab_starts_jupyterlab_on_the_notebooks(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_a_missing_tool_skips_outside_ci_and_fails_under_ci(monkeypatch):
+    import pytest
+    from conftest import require_tool
+
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="openssl is not installed"):
+        require_tool("openssl")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="required under CI=true"):
+        require_tool("openssl")
