@@ -102,10 +102,6 @@ def bmp_string(text: str) -> bytes:
     return tlv(BMP_STRING, text.encode("utf-16-be"))
 
 
-def utf8_string(text: str) -> bytes:
-    return tlv(UTF8_STRING, text.encode("utf-8"))
-
-
 def explicit(number: int, inner: bytes) -> bytes:
     """[number] EXPLICIT: a constructed context tag wrapping a whole value."""
     return tlv(_CONTEXT | _CONSTRUCTED | number, inner)

@@ -44,7 +44,3 @@ class PasswordError(GenesysLabError):
 
 class RevocationError(GenesysLabError):
     """A certificate cannot be revoked (already revoked, unknown serial, bad reason)."""
-
-
-class ToolNotFoundError(GenesysLabError):
-    """An external tool (openssl, keytool, java) is not installed."""

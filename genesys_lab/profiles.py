@@ -10,6 +10,22 @@ from __future__ import annotations
 import enum
 
 
+def parse_choice(cls, value, *, words: str, normalize=lambda text: text.strip().lower()):
+    """The member of enum ``cls`` named by ``value`` (already a member passes through).
+
+    One rule for every option with a fixed set of answers (profile, digest,
+    purpose, TLS version): case and blanks do not matter, and a wrong answer
+    is a UsageError that names the value and ``words``, the right answers.
+    """
+    if isinstance(value, cls):
+        return value
+    text = normalize(str(value))
+    for member in cls:
+        if member.value == text:
+            return member
+    raise _usage(f"{value!r} {words}")
+
+
 class Profile(enum.Enum):
     """Which role a certificate is issued for (DESIGN.md's profile table)."""
 
@@ -19,23 +35,12 @@ class Profile(enum.Enum):
 
     @classmethod
     def parse(cls, value: "str | Profile") -> "Profile":
-        if isinstance(value, Profile):
-            return value
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            raise _usage(f"profile {value!r} is unknown: use server (Genesys server applications) or gui (GUI/desktop applications)") from None
+        return parse_choice(cls, value, words="is not a profile: use server (Genesys server applications) or gui (GUI/desktop applications)")
 
     @property
     def extended_key_usages(self) -> tuple[str, ...]:
         """EKU names as OpenSSL's configuration spells them."""
         return {Profile.CA: (), Profile.SERVER: ("serverAuth", "clientAuth"), Profile.GUI: ("clientAuth",)}[self]
-
-    @property
-    def key_usages(self) -> tuple[str, ...]:
-        if self is Profile.CA:
-            return ("keyCertSign", "cRLSign")
-        return ("digitalSignature", "keyEncipherment")
 
 
 class Digest(enum.Enum):
@@ -49,12 +54,8 @@ class Digest(enum.Enum):
 
     @classmethod
     def parse(cls, value: "str | Digest") -> "Digest":
-        if isinstance(value, Digest):
-            return value
-        try:
-            return cls(value.strip().lower().replace("-", ""))
-        except ValueError:
-            raise _usage(f"digest {value!r} is not one of sha1, sha224, sha256, sha384, sha512: use sha256") from None
+        return parse_choice(cls, value, words="is not a digest of the guide (sha1, sha224, sha256, sha384, sha512): use sha256",
+                            normalize=lambda text: text.strip().lower().replace("-", ""))
 
     def hash(self):
         from cryptography.hazmat.primitives import hashes

@@ -20,15 +20,3 @@ def to_frame(items):
     import pandas as pd
 
     return pd.DataFrame([asdict(i) if is_dataclass(i) else dict(i) for i in items])
-
-
-def info_frame(info):
-    """A CertificateInfo as a two-column field/value table."""
-    import pandas as pd
-
-    rows = []
-    for key, value in info.to_dict().items():
-        if isinstance(value, (list, tuple)):
-            value = ", ".join("=".join(v) if isinstance(v, (list, tuple)) else str(v) for v in value)
-        rows.append({"field": key, "value": value})
-    return pd.DataFrame(rows)

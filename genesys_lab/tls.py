@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
+from .profiles import parse_choice
 
 DEFAULT_TIMEOUT = 5.0
 _PING, _PONG = b"ping\n", b"pong\n"
@@ -38,13 +39,10 @@ class TLSVersion(enum.Enum):
 
     @classmethod
     def parse(cls, value: "str | TLSVersion | None") -> "TLSVersion | None":
-        if value is None or isinstance(value, TLSVersion):
-            return value
-        text = str(value).strip().lower().removeprefix("tlsv").removeprefix("tls")
-        for version in cls:
-            if version.value == text:
-                return version
-        raise UsageError(f"TLS version {value!r} is not supported here: use 1.2 or 1.3")
+        if value is None:
+            return None
+        return parse_choice(cls, value, words="is not a TLS version the lab pins: use 1.2 or 1.3",
+                            normalize=lambda text: text.strip().lower().removeprefix("tlsv").removeprefix("tls"))
 
     @property
     def ssl_version(self) -> ssl.TLSVersion:

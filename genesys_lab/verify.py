@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .inspect import all_extensions, extension, load_certificate
+from .profiles import parse_choice
 
 EXPIRY_WARNING_DAYS = 30
 RECOMMENDED_RSA_BITS = 2048
@@ -54,12 +55,9 @@ class Purpose(enum.Enum):
 
     @classmethod
     def parse(cls, value: "str | Purpose | None") -> "Purpose | None":
-        if value is None or isinstance(value, Purpose):
-            return value
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            raise UsageError(f"purpose {value!r} is unknown: use server, client or gui") from None
+        if value is None:
+            return None
+        return parse_choice(cls, value, words="is not a purpose: use server, client or gui")
 
     @property
     def openssl(self) -> str:
