@@ -39,6 +39,25 @@ def _make_writable(root: Path) -> None:
             path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
+def environment_report() -> dict[str, str]:
+    """What the lab runs on: versions, and whether the real tools it compares against are installed.
+
+    The notebooks print this instead of importing packages themselves; the
+    values are the ones a bug report needs.
+    """
+    import platform
+
+    import cryptography
+
+    from . import __version__
+
+    report = {"Python": platform.python_version(), "genesys_lab": __version__,
+              "cryptography": cryptography.__version__}
+    for tool in ("openssl", "keytool", "javac"):
+        report[tool] = "found" if shutil.which(tool) else "not found"
+    return report
+
+
 def files(directory: Path | str) -> list[tuple[str, str, int]]:
     """(relative path, permissions like ``-rw-------``, size) for every file, sorted: never the contents."""
     root = Path(directory)

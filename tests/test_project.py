@@ -122,3 +122,13 @@ def test_a_missing_tool_skips_outside_ci_and_fails_under_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="required under CI=true"):
         require_tool("openssl")
+
+
+def test_environment_report_names_versions_and_tools():
+    import shutil
+    from genesys_lab.lab import environment_report
+
+    report = environment_report()
+    assert report["Python"] == ".".join(map(str, sys.version_info[:3]))
+    assert report["openssl"] == ("found" if shutil.which("openssl") else "not found")
+    assert set(report) == {"Python", "genesys_lab", "cryptography", "openssl", "keytool", "javac"}
