@@ -283,9 +283,14 @@ def convert_key(source, out, *, informat=None, outformat=KeyFormat.PKCS8, passwo
 # -- certificates, CRLs and chains -----------------------------------------------
 
 def load_certificates(source) -> list:
-    """Every certificate in a PEM (one or several) or DER file; an error says what else the file is."""
+    """Every certificate in a PEM (one or several) or DER file; an error says what else the file is.
+
+    A certificate object passes through, so callers may mix files and objects.
+    """
     from cryptography import x509
 
+    if isinstance(source, x509.Certificate):
+        return [source]
     data, name = read_source(source)
     found = identify(data)
     certs = found.of_kind(Kind.CERTIFICATE)

@@ -113,23 +113,6 @@ class Verification:
 
 # -- inputs ---------------------------------------------------------------------
 
-def _load_many(source) -> list:
-    """Certificates from a path or bytes (a PEM file may hold several), or certificate objects."""
-    from cryptography import x509
-
-    if isinstance(source, x509.Certificate):
-        return [source]
-    if isinstance(source, (str, Path)):
-        from .inputs import read_user_file
-
-        data = read_user_file(source, "certificate")
-    else:
-        data = bytes(source)
-    if data.count(b"-----BEGIN CERTIFICATE-----") > 1:
-        return x509.load_pem_x509_certificates(data)
-    return [load_certificate(source)]
-
-
 def as_certificate(source):
     """A certificate from a path, PEM/DER bytes, a certificate object, or anything holding one in
     ``.certificate`` (a CertificateAuthority, an IssuedCertificate)."""
@@ -713,7 +696,9 @@ def verify(certificate, *, ca=None, chain=(), purpose: "str | Purpose | None" = 
     """
     leaf = as_certificate(certificate)
     anchor = _anchor(ca)
-    intermediates = [c for item in chain for c in _load_many(item)]
+    from .convert import load_certificates
+
+    intermediates = [c for item in chain for c in load_certificates(item)]
     wanted = Purpose.parse(purpose)
     moment = _utc(at)
     crl_obj, cdp_error = (_load_crl(crl) if crl is not None else None), ""
