@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from genesys_lab import create_ca, load_ca
-from genesys_lab.crl import generate_crl
-from genesys_lab.revoke import revoke
+from genesys_lab.authority.crl import generate_crl
+from genesys_lab.authority.revoke import revoke
 
 from .harness import Result, lab_env, median_time, run
 
@@ -56,7 +56,7 @@ def run_jobs(work: Path, args) -> list[Result]:
     restore()
     lab_status = median_time(lambda: load_ca(root).record(real_serial).status, runs)
     openssl_status = _median_run(["openssl", "ca", "-config", "ca_conf/ca.conf", "-status", real_serial], root, runs)
-    _, lab_mem = run([sys.executable, "-c", f"from genesys_lab.crl import generate_crl; generate_crl({str(root)!r})"], env=lab_env())
+    _, lab_mem = run([sys.executable, "-c", f"from genesys_lab.authority.crl import generate_crl; generate_crl({str(root)!r})"], env=lab_env())
     _, openssl_mem = run(["openssl", "ca", "-config", "ca_conf/ca.conf", "-gencrl", "-out", "ca_conf/crl.pem"], cwd=root)
     return [
         Result("4 gen-crl, 100,000-row ca.db (50,000 revoked)", lab_crl, openssl_crl, 1.0, note="in process, through the API"),

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from genesys_lab import create_ca, load_ca
-from genesys_lab.keys import generate_rsa_key
+from genesys_lab.x509.keys import generate_rsa_key
 
 from .harness import Result, lab_env, median_time, run
 
@@ -66,7 +66,7 @@ def job_issue_in_process(ws: Workspace, runs: int) -> list[Result]:
     lab_key = median_time(lambda: generate_rsa_key(2048), runs * 2)
     key_file = ws.root / "k.pem"
     openssl_key = _median(lambda: run(["openssl", "genrsa", "-traditional", "-out", str(key_file), "2048"])[0], runs * 2)
-    from genesys_lab.keys import load_private_key_file
+    from genesys_lab.x509.keys import load_private_key_file
 
     given = load_private_key_file(key_file)
     rest_lab = median_time(lambda: ca.issue(*ws.next_host(), key=given), runs)

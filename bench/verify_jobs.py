@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from genesys_lab import load_ca
-from genesys_lab.crl import generate_crl, load_crl
-from genesys_lab.verify import verify
+from genesys_lab.authority.crl import generate_crl, load_crl
+from genesys_lab.checks.verify import verify
 
 from .crl_jobs import build_large_ca
 from .harness import Result, run
@@ -24,7 +24,7 @@ def make_certificates(ca, folder: Path, count: int) -> list[Path]:
     """``count`` server certificates with serials 1..count (one shared key: only verification is measured)."""
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
-    from genesys_lab.keys import generate_rsa_key
+    from genesys_lab.x509.keys import generate_rsa_key
 
     folder.mkdir(parents=True, exist_ok=True)
     key = generate_rsa_key(2048)

@@ -10,11 +10,11 @@ The public API, all of it plain functions and immutable values::
 Importing this package is cheap: cryptography is loaded when first used,
 pandas and ipywidgets only by the modules that draw tables and widgets.
 """
-from .ca import CertificateAuthority, CertificateRecord, CreatedCA, IssuedCertificate, create_ca, load_ca
-from .errors import GenesysLabError
-from .inspect import CertificateInfo, describe
-from .names import AltNames, Subject
-from .profiles import Digest, Profile
+from genesys_lab.authority.ca import CertificateAuthority, CertificateRecord, CreatedCA, IssuedCertificate, create_ca, load_ca
+from genesys_lab.errors import GenesysLabError
+from genesys_lab.x509.describe import CertificateInfo, describe
+from genesys_lab.x509.names import AltNames, Subject
+from genesys_lab.x509.profiles import Digest, Profile
 
 __version__ = "0.1.0"
 

@@ -58,7 +58,7 @@ def _wait_for_server(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 TOUR = "widgets_tour.ipynb"
 TOUR_CELLS = [
-    'from genesys_lab.lab import scratch\nwork = scratch("widgets_tour")',
+    'from genesys_lab.course.lab import scratch\nwork = scratch("widgets_tour")',
     "from genesys_lab import create_ca\nfrom genesys_lab.widgets import CADashboard, HandshakePlayground\n"
     'ca = create_ca(work, "Browser CA").ca\n'
     'for host, profile in (("app01", "server"), ("app02", "server"), ("desk01", "gui")):\n'

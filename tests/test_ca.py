@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID as EKU, NameOID
 
 from genesys_lab import create_ca, describe, load_ca
-from genesys_lab.store import read_db
+from genesys_lab.authority.store import read_db
 
 
 def mode(path):
@@ -128,7 +128,7 @@ def test_records_and_table(session_ca, server_cert, gui_cert):
     assert records[server_cert.serial].status == "V"
     assert records[server_cert.serial].host == "myHOST"
     assert server_cert.cert_file in records[server_cert.serial].files
-    from genesys_lab.tables import records_frame
+    from genesys_lab.course.tables import records_frame
     frame = records_frame(records.values())
     assert set(frame["serial"]) >= {server_cert.serial, gui_cert.serial}
     assert list(frame.columns[:3]) == ["serial", "status", "host"]
@@ -165,7 +165,7 @@ def test_record_lookup_in_a_large_database(fresh_ca):
 
 def test_ca_key_that_does_not_match_the_certificate_is_refused(fresh_ca, tmp_path):
     from genesys_lab.errors import FormatError
-    from genesys_lab.keys import generate_rsa_key, pkcs1_pem
+    from genesys_lab.x509.keys import generate_rsa_key, pkcs1_pem
     fresh_ca.paths.key.chmod(0o600)
     fresh_ca.paths.key.write_bytes(pkcs1_pem(generate_rsa_key(1024)))
     before = fresh_ca.paths.db.read_bytes()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from genesys_lab import cli, scripts
+from genesys_lab import cli
+from genesys_lab.cli import scripts
 from conftest import snapshot
 
 BIN = Path(sys.executable).parent
@@ -135,7 +136,7 @@ def test_installed_commands_fail_with_one_line(tmp_path):
 
 def test_command_line_does_not_import_heavy_modules(script_ca):
     """The guide's commands and genesys-lab start fast: no pandas, ipywidgets, IPython or JupyterLab."""
-    code = ("import sys; from genesys_lab import cli, scripts; "
+    code = ("import sys; from genesys_lab import cli; from genesys_lab.cli import scripts; "
             "scripts.create_cert_main(['-host', 'light.example.com', '-CN', 'light', '-keySz', '1024']); "
             "cli.main(['list']); "
             "print(sorted(m for m in ('pandas', 'ipywidgets', 'jupyterlab', 'IPython') if m in sys.modules))")
@@ -169,7 +170,7 @@ def test_inspect_a_missing_file_says_so(script_ca, capsys):
 
 def test_handshake_timeout_must_be_sensible():
     from genesys_lab.errors import UsageError
-    from genesys_lab.tls import check_timeout
+    from genesys_lab.checks.tls import check_timeout
     assert check_timeout("2.5") == 2.5
     for bad in ("-1", "nan", "1e300", "soon", 0):
         with pytest.raises(UsageError, match="timeout"):
@@ -190,7 +191,7 @@ def test_a_malformed_extension_is_one_line_not_a_traceback(tmp_path, capsys):
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.serialization import Encoding
-    from genesys_lab.keys import generate_rsa_key
+    from genesys_lab.x509.keys import generate_rsa_key
     key = generate_rsa_key(1024)
     name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "broken")])
     now = dt.datetime.now(dt.timezone.utc)

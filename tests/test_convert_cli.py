@@ -13,9 +13,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from conftest import run_tool, snapshot
-from genesys_lab import cli, create_ca, scripts
-from genesys_lab.identify import Kind, identify
-from genesys_lab.pkcs12 import read_pkcs12
+from genesys_lab import create_ca
+from genesys_lab import cli
+from genesys_lab.cli import scripts
+from genesys_lab.formats.identify import Kind, identify
+from genesys_lab.formats.pkcs12 import read_pkcs12
 
 BIN = Path(sys.executable).parent
 

@@ -8,11 +8,12 @@ import pytest
 from cryptography import x509
 
 from conftest import openssl_ca, run_tool, snapshot
-from genesys_lab import create_ca, keys, load_ca
-from genesys_lab.crl import CrlUnavailableError, distribution_points, fetch_crl, generate_crl, load_crl
-from genesys_lab.crlserver import free_port, serve_crl
+from genesys_lab import create_ca, load_ca
+from genesys_lab.x509 import keys
+from genesys_lab.authority.crl import CrlUnavailableError, distribution_points, fetch_crl, generate_crl, load_crl
+from genesys_lab.authority.crlserver import free_port, serve_crl
 from genesys_lab.errors import CADatabaseError, UsageError
-from genesys_lab.revoke import revoke
+from genesys_lab.authority.revoke import revoke
 
 CDP_PORT = free_port()
 

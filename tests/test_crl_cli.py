@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import run_tool, snapshot
-from genesys_lab import cli, create_ca, keys, load_ca
-from genesys_lab.crl import load_crl
-from genesys_lab.crlserver import free_port
+from genesys_lab import create_ca, load_ca
+from genesys_lab import cli
+from genesys_lab.x509 import keys
+from genesys_lab.authority.crl import load_crl
+from genesys_lab.authority.crlserver import free_port
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +115,7 @@ def test_serve_crl_until_ctrl_c(ca_dir, capsys):
 
 
 def test_help_does_not_import_pandas():
-    code = ("import sys; from genesys_lab.cli import build_parser; build_parser();"
+    code = ("import sys; from genesys_lab.cli.main import build_parser; build_parser();"
             "print(sorted(m for m in ('pandas', 'ipywidgets') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})

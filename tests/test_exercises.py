@@ -18,13 +18,13 @@ import pytest
 from conftest import run_tool
 
 from genesys_lab import create_ca
-from genesys_lab.convert import convert_key, export_pkcs12
-from genesys_lab.crl import generate_crl
+from genesys_lab.formats.convert import convert_key, export_pkcs12
+from genesys_lab.authority.crl import generate_crl
 from genesys_lab.errors import UsageError
 from genesys_lab.exercises import NOTEBOOKS, for_notebook, questions
 from genesys_lab.exercises.core import Attempt, Outcome
 from genesys_lab.exercises.display import Exercise, ShownOutcome, render
-from genesys_lab.revoke import revoke
+from genesys_lab.authority.revoke import revoke
 
 ALL = [(nb, i) for nb in NOTEBOOKS for i in range(len(questions(nb, ".")))]
 IDS = [f"{nb}.{i + 1}" for nb, i in ALL]

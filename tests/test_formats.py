@@ -13,12 +13,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 
 from conftest import run_tool, snapshot
-from genesys_lab import convert, create_ca
-from genesys_lab.convert import KeyFormat
+from genesys_lab import create_ca
+from genesys_lab.formats import convert
+from genesys_lab.formats.convert import KeyFormat
 from genesys_lab.errors import FormatError, GenesysLabError, PasswordError, UsageError
-from genesys_lab.identify import Kind, identify
-from genesys_lab.passwords import PasswordRequired
-from genesys_lab.pkcs12 import Compat, build_pkcs12, read_pkcs12
+from genesys_lab.formats.identify import Kind, identify
+from genesys_lab.formats.passwords import PasswordRequired
+from genesys_lab.formats.pkcs12 import Compat, build_pkcs12, read_pkcs12
 
 
 # -- fixtures: one small CA and host for the module, and every kind of file made from them -----

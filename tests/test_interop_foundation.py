@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from genesys_lab import load_ca, scripts
+from genesys_lab import load_ca
+from genesys_lab.cli import scripts
 from conftest import run_tool
 
 pytestmark = pytest.mark.interop
@@ -148,7 +149,7 @@ def openssl_made_ca(openssl, tmp_path):
     (conf / "ca.db").write_text("")
     (conf / "serial.num").write_text("01\n")
     (conf / "crlnumber").write_text("01\n")
-    from genesys_lab.caconf import render
+    from genesys_lab.authority.caconf import render
     (conf / "ca.conf").write_text(render("sha256"))
     run_tool(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca_conf/ca_priv_key.pem",
              "-out", "ca_conf/ca_cert.pem", "-days", "365", "-subj", "/C=US/O=Genesys/CN=OpenSSL Made CA",

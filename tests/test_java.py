@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import require_tool, run_tool
-from genesys_lab import convert, create_ca, java
+from genesys_lab import create_ca
+from genesys_lab.formats import convert
+from genesys_lab.formats import java
 from genesys_lab.errors import PasswordError, UsageError
 
 JAVA_SOURCES = Path(__file__).parent / "java"

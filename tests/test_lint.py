@@ -7,8 +7,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from genesys_lab.lint import RULES, Severity, has_errors, lint, lint_ca
-from genesys_lab.profiles import Digest
+from genesys_lab.checks.lint import RULES, Severity, has_errors, lint, lint_ca
+from genesys_lab.x509.profiles import Digest
 from test_verify_differential import DAY, NOW, make_ca, make_leaf
 
 
@@ -113,7 +113,7 @@ def test_lint_ca_lists_every_certificate_as_rows(fresh_ca):
     assert by_serial["CA"]["rsa-key-size"].severity == "error"       # fresh_ca has a 1024-bit key
     assert by_serial["02"]["signature-digest"].severity == "error" and by_serial["02"]["rsa-key-size"].role == "gui"
     assert {r.host for r in rows} >= {"app01", "desk01"}
-    from genesys_lab.tables import to_frame
+    from genesys_lab.course.tables import to_frame
 
     frame = to_frame(rows)
     assert list(frame.columns) == ["serial", "host", "role", "status", "rule", "severity", "message", "remedy"]

@@ -2,7 +2,7 @@
 import pytest
 
 from genesys_lab.errors import InvalidNameError
-from genesys_lab.names import AltNames, Subject, oneline, parse_oneline, short_host, validate_hostname
+from genesys_lab.x509.names import AltNames, Subject, oneline, parse_oneline, short_host, validate_hostname
 
 
 @pytest.mark.parametrize("host", ["myHOST.domain1.domain2.com", "a", "9host.example.com", "x-y.example.com"])

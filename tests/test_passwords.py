@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from genesys_lab import passwords
+from genesys_lab.formats import passwords
 from genesys_lab.errors import PasswordError, UsageError
 
 
@@ -115,7 +115,7 @@ def test_new_passwords_shorter_than_openssl_accepts_are_refused():
 
 def test_a_mistyped_source_never_echoes_the_password():
     from genesys_lab.errors import UsageError
-    from genesys_lab.passwords import from_spec
+    from genesys_lab.formats.passwords import from_spec
     with pytest.raises(UsageError) as err:
         from_spec("Sup3rSecret!")
     assert "Sup3rSecret" not in str(err.value)

@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12 as pyca_pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from genesys_lab import _der
-from genesys_lab import pkcs12 as p12
+from genesys_lab.x509 import der as _der
+from genesys_lab.formats import pkcs12 as p12
 from genesys_lab.errors import FormatError, PasswordError, UsageError
-from genesys_lab.pkcs12 import (
+from genesys_lab.formats.pkcs12 import (
     Compat,
     build_cert_only_pkcs12,
     build_pkcs12,

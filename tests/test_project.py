@@ -126,7 +126,7 @@ def test_a_missing_tool_skips_outside_ci_and_fails_under_ci(monkeypatch):
 
 def test_environment_report_names_versions_and_tools():
     import shutil
-    from genesys_lab.lab import environment_report
+    from genesys_lab.course.lab import environment_report
 
     report = environment_report()
     assert report["Python"] == ".".join(map(str, sys.version_info[:3]))

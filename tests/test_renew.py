@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 from cryptography import x509
 
-from genesys_lab.cli import main
+from genesys_lab.cli.main import main
 from genesys_lab.errors import RevocationError, UsageError
-from genesys_lab.renew import RENEWALS_FILE, renew, renewal_notes, replacements
-from genesys_lab.inspect import describe
-from genesys_lab.revoke import revoke
+from genesys_lab.authority.renew import RENEWALS_FILE, renew, renewal_notes, replacements
+from genesys_lab.x509.describe import describe
+from genesys_lab.authority.revoke import revoke
 
 from conftest import run_tool, snapshot
 
@@ -123,7 +123,9 @@ def test_cli_renew(fresh_ca, capsys):
 
 def test_a_failing_revocation_undoes_the_whole_renewal(tmp_path, monkeypatch):
     """renew = issue + record + revoke in one transaction: if the last step fails, nothing stays."""
-    from genesys_lab import create_ca, renew as renew_module, revoke as revoke_module
+    from genesys_lab import create_ca
+    from genesys_lab.authority import renew as renew_module
+    from genesys_lab.authority import revoke as revoke_module
     from conftest import snapshot
 
     ca = create_ca(tmp_path, "Renew CA", key_size=1024).ca

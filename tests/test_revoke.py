@@ -6,9 +6,10 @@ import shutil
 import pytest
 
 from conftest import openssl_ca, run_tool, snapshot
-from genesys_lab import create_ca, keys, load_ca
+from genesys_lab import create_ca, load_ca
+from genesys_lab.x509 import keys
 from genesys_lab.errors import RevocationError
-from genesys_lab.revoke import Reason, names, revoke
+from genesys_lab.authority.revoke import Reason, names, revoke
 
 OPENSSL_CASE = ["unspecified", "KEYCOMPROMISE", "cacompromise", "AffiliationChanged", "superseded",
                 "cessationOfOperation", "certificatehold", "REMOVEFROMCRL"]

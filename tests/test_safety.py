@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from genesys_lab import create_ca, load_ca, store
+from genesys_lab import create_ca, load_ca
+from genesys_lab.authority import store
 from genesys_lab.errors import CADatabaseError, CAExistsError, CANotFoundError, GenesysLabError, UsageError
 from conftest import snapshot
 
@@ -151,6 +152,6 @@ def test_four_processes_get_forty_distinct_serials(fresh_ca):
 
 
 def test_usage_errors_are_usage_errors():
-    from genesys_lab.profiles import Digest
+    from genesys_lab.x509.profiles import Digest
     with pytest.raises(UsageError):
         Digest.parse("md5")

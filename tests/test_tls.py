@@ -1,7 +1,7 @@
 """Real TLS handshakes between lab certificates: every scenario, under TLS 1.2 and 1.3, judged by OpenSSL (Python's ssl).
 
 The expected texts below are OpenSSL 3's own messages, written out here
-(not taken from genesys_lab.scenarios) so that a change in the scenarios or in
+(not taken from genesys_lab.course.scenarios) so that a change in the scenarios or in
 how errors are read shows up as a failure.
 """
 from __future__ import annotations
@@ -11,10 +11,10 @@ import threading
 import pytest
 
 from genesys_lab import create_ca
-from genesys_lab.cli import main
+from genesys_lab.cli.main import main
 from genesys_lab.errors import FormatError, UsageError
-from genesys_lab.scenarios import prepare_scenarios, run_scenarios, scenario_frame
-from genesys_lab.tls import ClientConfig, ServerConfig, handshake, handshake_with_ca
+from genesys_lab.course.scenarios import prepare_scenarios, run_scenarios, scenario_frame
+from genesys_lab.checks.tls import ClientConfig, ServerConfig, handshake, handshake_with_ca
 
 # scenario name start -> (refused by, refusing side's text, other side's text for TLS 1.2, for TLS 1.3)
 EXPECTED = [

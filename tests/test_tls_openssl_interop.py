@@ -18,9 +18,9 @@ import threading
 import pytest
 
 from genesys_lab import create_ca
-from genesys_lab.crl import generate_crl
-from genesys_lab.revoke import revoke
-from genesys_lab.tls import ClientConfig, client_context
+from genesys_lab.authority.crl import generate_crl
+from genesys_lab.authority.revoke import revoke
+from genesys_lab.checks.tls import ClientConfig, client_context
 
 TIMEOUT = 20
 
@@ -142,7 +142,7 @@ def test_same_crl_admits_a_good_client(lab, openssl):
 
 
 def test_lab_python_client_against_s_server(lab, openssl):
-    """genesys_lab.tls's client context (the one the scenarios use) talks to OpenSSL's server."""
+    """genesys_lab.checks.tls's client context (the one the scenarios use) talks to OpenSSL's server."""
     ca, server, client, _ = lab
     ctx = client_context(ClientConfig(ca.paths.cert, cert=client.cert_file, key=client.key_file))
     with SServer(openssl, ca, server) as srv:

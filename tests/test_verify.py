@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from genesys_lab.errors import UsageError
-from genesys_lab.verify import Status, host_matches, parse_moment, verify
+from genesys_lab.checks.verify import Status, host_matches, parse_moment, verify
 from test_verify_differential import DAY, NOW, make_ca, make_crl, make_leaf
 
 ORDER = ["chain signature", "CA constraints", "validity", "host name", "IP address", "purpose",
@@ -149,7 +149,7 @@ def test_crl_expiry_is_judged_at_the_given_time(small):
 
 
 def test_crl_info_object_is_accepted(small):
-    """genesys_lab.crl.CrlInfo carries the DER; anything with a .der attribute is read from it."""
+    """genesys_lab.authority.crl.CrlInfo carries the DER; anything with a .der attribute is read from it."""
     ca, key = small
     leaf = make_leaf(ca, key)
 

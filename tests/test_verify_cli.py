@@ -108,7 +108,7 @@ def test_lint_without_anything_is_a_usage_error(tmp_path, monkeypatch, capsys):
 
 def test_help_does_not_import_pandas():
     code = ("import sys; from genesys_lab import cli; cli.build_parser(); "
-            "import genesys_lab.verify, genesys_lab.lint; assert 'pandas' not in sys.modules, 'pandas imported'")
+            "import genesys_lab.checks.verify, genesys_lab.checks.lint; assert 'pandas' not in sys.modules, 'pandas imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

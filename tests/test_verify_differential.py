@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from genesys_lab.profiles import Digest
-from genesys_lab.signing import sign_certificate
-from genesys_lab.verify import Status, verify
+from genesys_lab.x509.profiles import Digest
+from genesys_lab.x509.signing import sign_certificate
+from genesys_lab.checks.verify import Status, verify
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 DAY = dt.timedelta(days=1)

@@ -15,7 +15,8 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from genesys_lab import create_ca, describe, samples  # noqa: E402
+from genesys_lab import create_ca, describe  # noqa: E402
+from genesys_lab.course import samples
 from genesys_lab.widgets import (CADashboard, CertificateInspector, CertificateView, HandshakePlayground,  # noqa: E402
                                  IssueForm, compare)
 from genesys_lab.widgets.render import TABS  # noqa: E402
@@ -146,7 +147,7 @@ def test_static_html_escapes_and_never_shows_a_key(ca):
 
 def test_render_works_without_ipywidgets():
     """Static views and genesys-lab itself must not pull ipywidgets in."""
-    code = ("import sys; import genesys_lab.widgets.render, genesys_lab.cli; "
+    code = ("import sys; import genesys_lab.widgets.render, genesys_lab.cli.main; "
             "assert 'ipywidgets' not in sys.modules, 'ipywidgets imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -24,7 +24,7 @@ def questions(notebook: str, workdir: Path | str, **params) -> tuple:
     """The core Question objects of one notebook, bound to its working folder (no printing)."""
     number = str(notebook).strip()
     if not re.fullmatch(r"\d\d", number) or number not in NOTEBOOKS:
-        from ..errors import UsageError
+        from genesys_lab.errors import UsageError
 
         raise UsageError(f"notebook {notebook!r} has no exercises: use one of {', '.join(NOTEBOOKS)}")
     module = importlib.import_module(f"{__name__}.ex{number}")
@@ -33,6 +33,6 @@ def questions(notebook: str, workdir: Path | str, **params) -> tuple:
 
 def for_notebook(notebook: str, workdir: Path | str, **params) -> tuple:
     """The same questions wrapped for a notebook: checks print a one-line verdict."""
-    from .display import Exercise
+    from genesys_lab.exercises.display import Exercise
 
     return tuple(Exercise(q) for q in questions(notebook, workdir, **params))

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import GenesysLabError
+from genesys_lab.errors import GenesysLabError
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class Question:
 
 def as_ca(answer):
     """A CertificateAuthority from a CA folder, a CertificateAuthority, or what create_ca returned."""
-    from ..ca import CertificateAuthority, CreatedCA, load_ca
+    from genesys_lab.authority.ca import CertificateAuthority, CreatedCA, load_ca
 
     if isinstance(answer, CreatedCA):
         return answer.ca
@@ -138,8 +138,8 @@ def as_ca(answer):
 
 def as_certificate(answer, ca):
     """A certificate from what ``issue()`` returned, a ca.db record, a serial of ``ca``, a file or an object."""
-    from ..anatomy import resolve
-    from ..store import looks_like_serial
+    from genesys_lab.course.anatomy import resolve
+    from genesys_lab.authority.store import looks_like_serial
 
     if isinstance(answer, str) and looks_like_serial(answer) and not Path(answer).is_file():
         return ca.load_certificate(answer)
@@ -165,7 +165,7 @@ def as_path(answer, what: str) -> Path:
 
 def as_crl(answer):
     """A CrlInfo from what generate_crl returned or from a CRL file."""
-    from ..crl import CrlInfo, load_crl
+    from genesys_lab.authority.crl import CrlInfo, load_crl
 
     if isinstance(answer, CrlInfo):
         return answer
@@ -176,7 +176,7 @@ def as_crl(answer):
 
 def issued_by(certificate, ca) -> str | None:
     """Why the certificate is not the CA's own issue (chain check, then ca.db), or None when it is."""
-    from ..verify import Status, verify
+    from genesys_lab.checks.verify import Status, verify
 
     chain = verify(certificate, ca=ca).check("chain signature")
     if chain.status is not Status.PASS:

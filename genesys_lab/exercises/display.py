@@ -7,7 +7,7 @@ question. The verdicts come from ``Question.check`` unchanged.
 """
 from __future__ import annotations
 
-from .core import Outcome, Question
+from genesys_lab.exercises.core import Outcome, Question
 
 PASS_MARK = "✔"
 FAIL_MARK = "✘"

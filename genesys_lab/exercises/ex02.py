@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..store import CAPaths
-from .core import Outcome, Question, Wrong, as_ca, verdict
+from genesys_lab.authority.store import CAPaths
+from genesys_lab.exercises.core import Outcome, Question, Wrong, as_ca, verdict
 
 CA_DAYS = 730
 COUNTRY = "US"
@@ -35,7 +35,7 @@ answer = create_ca(folder, "Example Contact Center CA", days={CA_DAYS},
 '''
 
     def _check(self, answer, **options) -> Outcome:
-        from ..inspect import describe
+        from genesys_lab.x509.describe import describe
 
         ca = as_ca(answer)
         info = describe(ca.paths.cert)

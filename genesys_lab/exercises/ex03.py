@@ -6,7 +6,7 @@ and extended key usage the question asks for.
 """
 from __future__ import annotations
 
-from .core import Outcome, Question, as_certificate, issued_by, verdict
+from genesys_lab.exercises.core import Outcome, Question, as_certificate, issued_by, verdict
 
 SERVER_HOST, SERVER_CN = "cfg01.lab.example.com", "cfg01"
 SERVER_IP, SERVER_ALIAS = "10.10.0.11", "config.lab.example.com"
@@ -15,9 +15,9 @@ GUI_HOST, GUI_CN = "agent07.lab.example.com", "agent07"
 
 def _certificate(question: Question, answer):
     """(CertificateInfo, CA) of the certificate an answer names; Wrong when it is not this CA's issue."""
-    from ..ca import load_ca
-    from ..inspect import describe
-    from .core import Wrong
+    from genesys_lab.authority.ca import load_ca
+    from genesys_lab.x509.describe import describe
+    from genesys_lab.exercises.core import Wrong
 
     ca = load_ca(question.workdir)
     cert = as_certificate(answer, ca)
@@ -110,7 +110,7 @@ answer = load_ca(work).issue("{GUI_HOST}", "{GUI_CN}", profile="gui")
 
 
 def _ca_name(ca) -> str:
-    from ..inspect import describe
+    from genesys_lab.x509.describe import describe
 
     return describe(ca.paths.cert).common_name or "the CA"
 

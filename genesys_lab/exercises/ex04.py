@@ -7,7 +7,7 @@ unless the notebook says otherwise). What a file is comes from ``identify``
 """
 from __future__ import annotations
 
-from .core import Outcome, Question, Wrong, as_path, verdict
+from genesys_lab.exercises.core import Outcome, Question, Wrong, as_path, verdict
 
 SERIAL = "01"            # the certificate the exercises are about, unless the notebook says otherwise
 PFX_NAME = "windows2016.pfx"
@@ -16,7 +16,7 @@ KEY_NAME = "java_priv_key.pem"
 
 def _target(question: Question):
     """(CA, ca.db record, certificate file) of the certificate the question is about."""
-    from ..ca import load_ca
+    from genesys_lab.authority.ca import load_ca
 
     ca = load_ca(question.workdir)
     record = ca.record(question.params["serial"])
@@ -48,7 +48,7 @@ class JavaKey(Question):
     )
     SOLUTION = f'''\
 from genesys_lab import load_ca
-from genesys_lab.convert import convert_key
+from genesys_lab.formats.convert import convert_key
 
 record = load_ca(work).record("{{serial}}")
 key_file = next(p for p in record.files if p.name.endswith("_priv_key.pem"))
@@ -58,8 +58,8 @@ answer = convert_key(key_file, work / "{KEY_NAME}", outformat="pkcs8")
 '''
 
     def _check(self, answer, **options) -> Outcome:
-        from ..convert import key_matches
-        from ..identify import Kind, identify
+        from genesys_lab.formats.convert import key_matches
+        from genesys_lab.formats.identify import Kind, identify
 
         path = as_path(answer, "converted key")
         found = identify(path)
@@ -96,7 +96,7 @@ class LegacyPfx(Question):
 import os
 import secrets
 from genesys_lab import load_ca
-from genesys_lab.convert import export_pkcs12
+from genesys_lab.formats.convert import export_pkcs12
 
 ca = load_ca(work)
 record = ca.record("{{serial}}")
@@ -111,9 +111,9 @@ options = dict(password=password)
 '''
 
     def _check(self, answer, password: str = "", **options) -> Outcome:
-        from ..errors import PasswordError
-        from ..identify import Kind, identify
-        from ..pkcs12 import describe_pkcs12, read_pkcs12
+        from genesys_lab.errors import PasswordError
+        from genesys_lab.formats.identify import Kind, identify
+        from genesys_lab.formats.pkcs12 import describe_pkcs12, read_pkcs12
 
         path = as_path(answer, ".pfx file")
         found = identify(path)
@@ -139,8 +139,8 @@ options = dict(password=password)
                                  "Windows Server 2016 imports it")
 
     def _content_problems(self, contents) -> list[str]:
-        from ..inspect import describe
-        from ..keys import matches
+        from genesys_lab.x509.describe import describe
+        from genesys_lab.x509.keys import matches
 
         ca, record, cert_file = _target(self)
         wanted = describe(cert_file).fingerprint_sha256

@@ -6,7 +6,7 @@ sure the CRL is signed by the CA and current.
 """
 from __future__ import annotations
 
-from .core import Outcome, Question, Wrong, as_crl, verdict
+from genesys_lab.exercises.core import Outcome, Question, Wrong, as_crl, verdict
 
 SERIAL = "01"          # the certificate whose key leaked, unless the notebook says otherwise
 CRL_DAYS = 14
@@ -36,8 +36,8 @@ class RevokeCompromised(Question):
     )
     SOLUTION = '''\
 from genesys_lab import load_ca
-from genesys_lab.crl import generate_crl
-from genesys_lab.revoke import revoke
+from genesys_lab.authority.crl import generate_crl
+from genesys_lab.authority.revoke import revoke
 
 ca = load_ca(work)
 revoke(ca, "{serial}", "keyCompromise")
@@ -48,8 +48,8 @@ answer = generate_crl(ca)
 '''
 
     def _check(self, answer, **options) -> Outcome:
-        from ..ca import load_ca
-        from ..revoke import Reason
+        from genesys_lab.authority.ca import load_ca
+        from genesys_lab.authority.revoke import Reason
 
         ca = load_ca(self.workdir)
         record = ca.record(self.params["serial"])
@@ -87,14 +87,14 @@ class FortnightCrl(Question):
     )
     SOLUTION = f'''\
 from genesys_lab import load_ca
-from genesys_lab.crl import generate_crl
+from genesys_lab.authority.crl import generate_crl
 
 answer = generate_crl(load_ca(work), days={CRL_DAYS})
 # The same command, in the CA folder: genesys-lab gen-crl --days {CRL_DAYS}
 '''
 
     def _check(self, answer, **options) -> Outcome:
-        from ..ca import load_ca
+        from genesys_lab.authority.ca import load_ca
 
         ca = load_ca(self.workdir)
         crl = as_crl(answer)

@@ -1,7 +1,7 @@
 """Exercises of 06_verification_and_tls: name the check that refuses a certificate; a GUI certificate that lint passes.
 
 The first question's certificate is made by ``prepare()`` with the lab's
-demonstration samples (``genesys_lab.samples``); the answer is judged by
+demonstration samples (``genesys_lab.course.samples``); the answer is judged by
 what ``verify`` itself reports for it, so the question and the verifier
 cannot disagree. The second is judged by ``lint`` for the gui role.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .core import Outcome, Question, Wrong, as_certificate, issued_by, verdict
+from genesys_lab.exercises.core import Outcome, Question, Wrong, as_certificate, issued_by, verdict
 
 MYSTERY_FILE = "mystery.pem"
 MYSTERY_HOST, MYSTERY_CN = "stat01.lab.example.com", "stat01"
@@ -30,7 +30,7 @@ class FailingCheck(Question):
     )
     SOLUTION = f'''\
 from genesys_lab import load_ca
-from genesys_lab.verify import verify
+from genesys_lab.checks.verify import verify
 
 result = verify(work / "{MYSTERY_FILE}", ca=load_ca(work), purpose="server", hostname="{MYSTERY_HOST}")
 answer = result.failures[0].name
@@ -38,10 +38,10 @@ answer = result.failures[0].name
 
     def prepare(self) -> Path:
         """Write the refused certificate (expired ten days ago) once; it is public, so mode 0644."""
-        from ..anatomy import anatomy
-        from ..ca import load_ca
-        from ..convert import write_output
-        from ..samples import expired
+        from genesys_lab.course.anatomy import anatomy
+        from genesys_lab.authority.ca import load_ca
+        from genesys_lab.formats.convert import write_output
+        from genesys_lab.course.samples import expired
 
         path = self.workdir / MYSTERY_FILE
         if not path.exists():
@@ -50,8 +50,8 @@ answer = result.failures[0].name
         return path
 
     def _check(self, answer, **options) -> Outcome:
-        from ..ca import load_ca
-        from ..verify import verify
+        from genesys_lab.authority.ca import load_ca
+        from genesys_lab.checks.verify import verify
 
         if not isinstance(answer, str):
             raise Wrong(f"answer with the name of a check as text, such as 'host name', not a {type(answer).__name__}")
@@ -91,9 +91,9 @@ answer = load_ca(work).issue("{GUI_HOST}", "{GUI_CN}", profile="gui")
 '''
 
     def _check(self, answer, **options) -> Outcome:
-        from ..ca import load_ca
-        from ..inspect import describe
-        from ..lint import lint
+        from genesys_lab.authority.ca import load_ca
+        from genesys_lab.x509.describe import describe
+        from genesys_lab.checks.lint import lint
 
         ca = load_ca(self.workdir)
         cert = as_certificate(answer, ca)

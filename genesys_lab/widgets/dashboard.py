@@ -12,13 +12,13 @@ from html import escape
 
 import ipywidgets as W
 
-from ..anatomy import CertificateRow, certificate_rows
-from ..ca import CertificateAuthority, load_ca
-from ..errors import GenesysLabError
-from ..inspect import readable_name
-from . import render
-from .inspector import CertificateInspector, error_html, ok_html
-from .progress import Busy
+from genesys_lab.course.anatomy import CertificateRow, certificate_rows
+from genesys_lab.authority.ca import CertificateAuthority, load_ca
+from genesys_lab.errors import GenesysLabError
+from genesys_lab.x509.describe import readable_name
+from genesys_lab.widgets import render
+from genesys_lab.widgets.inspector import CertificateInspector, error_html, ok_html
+from genesys_lab.widgets.progress import Busy
 
 STATUSES = ("all", "valid", "expired", "revoked")
 
@@ -31,8 +31,8 @@ class CADashboard(W.VBox):
     """Filter by status, pick a certificate to inspect, revoke it with a reason, publish the CRL."""
 
     def __init__(self, ca: CertificateAuthority | str, *, now: dt.datetime | None = None, **kwargs):
-        from ..crl import DEFAULT_CRL_DAYS
-        from ..revoke import names
+        from genesys_lab.authority.crl import DEFAULT_CRL_DAYS
+        from genesys_lab.authority.revoke import names
 
         self.ca = ca if isinstance(ca, CertificateAuthority) else load_ca(ca)
         self.now = now
@@ -131,7 +131,7 @@ class CADashboard(W.VBox):
         self.message.value = "<div>Nothing revoked.</div>"
 
     def confirm_revoke(self):
-        from ..revoke import revoke
+        from genesys_lab.authority.revoke import revoke
 
         serial, self.pending = self.pending, None
         self.confirm_box.layout.display = "none"
@@ -151,7 +151,7 @@ class CADashboard(W.VBox):
 
     # -- CRL -------------------------------------------------------------
     def generate_crl(self):
-        from ..crl import generate_crl
+        from genesys_lab.authority.crl import generate_crl
 
         try:
             with self.busy.running("signing the CRL"):

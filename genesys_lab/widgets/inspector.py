@@ -9,9 +9,9 @@ import datetime as dt
 
 import ipywidgets as W
 
-from ..anatomy import Anatomy, anatomy
-from ..errors import GenesysLabError
-from . import render
+from genesys_lab.course.anatomy import Anatomy, anatomy
+from genesys_lab.errors import GenesysLabError
+from genesys_lab.widgets import render
 
 
 def error_html(message: str) -> str:

@@ -13,14 +13,14 @@ from html import escape
 
 import ipywidgets as W
 
-from .. import keys
-from ..ca import DEFAULT_HOST_DAYS, CertificateAuthority, check_days, load_ca
-from ..errors import GenesysLabError
-from ..inspect import readable_name
-from ..names import Subject, split_list, validate_hostname, validate_ip
-from ..profiles import Digest, Profile
-from .inspector import CertificateInspector, error_html, ok_html
-from .progress import Busy
+from genesys_lab.x509 import keys
+from genesys_lab.authority.ca import DEFAULT_HOST_DAYS, CertificateAuthority, check_days, load_ca
+from genesys_lab.errors import GenesysLabError
+from genesys_lab.x509.describe import readable_name
+from genesys_lab.x509.names import Subject, split_list, validate_hostname, validate_ip
+from genesys_lab.x509.profiles import Digest, Profile
+from genesys_lab.widgets.inspector import CertificateInspector, error_html, ok_html
+from genesys_lab.widgets.progress import Busy
 
 # (form name, create_cert.sh option, label, placeholder)
 TEXT_FIELDS = [

@@ -11,10 +11,10 @@ from html import escape
 
 import ipywidgets as W
 
-from ..ca import CertificateAuthority, load_ca
-from ..errors import GenesysLabError
-from .inspector import error_html
-from .progress import Busy
+from genesys_lab.authority.ca import CertificateAuthority, load_ca
+from genesys_lab.errors import GenesysLabError
+from genesys_lab.widgets.inspector import error_html
+from genesys_lab.widgets.progress import Busy
 
 # (text in OpenSSL's message, which side refused or None for either, what to change)
 ADVICE = (
@@ -99,7 +99,7 @@ class HandshakePlayground(W.VBox):
         self.client.value = ""
 
     def _server_changed(self) -> None:
-        from ..tls import credentials, first_dns_name
+        from genesys_lab.checks.tls import credentials, first_dns_name
 
         if self.server.value is None:
             return
@@ -110,7 +110,7 @@ class HandshakePlayground(W.VBox):
 
     def run(self):
         """One real handshake with the current choices; the outcome of both sides is shown and kept in ``result``."""
-        from ..tls import handshake_with_ca
+        from genesys_lab.checks.tls import handshake_with_ca
 
         if self.server.value is None:
             self.output.value = error_html("the CA has no certificate with a key file: issue one first")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from ..anatomy import Anatomy, Validity, anatomy, field_rows
+from genesys_lab.course.anatomy import Anatomy, Validity, anatomy, field_rows
 
 TABS = ("Summary", "Names", "Usage", "Fingerprints", "Extensions", "Lint", "PEM")
 

@@ -1,0 +1,176 @@
+"""Renew a host certificate: the same host, subject, SAN, profile, key size and digest; a new key and serial.
+
+Why a new key and not only new dates: a renewal is the moment to retire a
+key that has lived on disks and in backups for the whole validity period,
+and ``openssl ca`` gives every certificate its own serial anyway. Everything
+else is read back from the old certificate, not from what the user remembers
+typing, so the replacement fits the same place in the configuration.
+
+Which certificate replaced which is kept in ``ca_conf/renewals.tsv``, one
+``old<TAB>new<TAB>time`` line per renewal. It lives beside ca.db rather than
+in it because ca.db's six fields are fixed by ``openssl ca``, which must
+keep reading the database; OpenSSL ignores files it does not know.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from genesys_lab.authority import store
+from genesys_lab.errors import CADatabaseError, RevocationError, UsageError
+
+RENEWALS_FILE = "renewals.tsv"
+_HEADER = "# old_serial\tnew_serial\trenewed_at  (genesys_lab renewals; openssl ca ignores this file)\n"
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """What renew() did: the old serial, the new certificate, and whether the old one is now revoked."""
+
+    old_serial: str
+    new: object            # ca.IssuedCertificate
+    revoked_old: bool
+    renewed_at: dt.datetime
+
+    @property
+    def new_serial(self) -> str:
+        return self.new.serial
+
+
+@dataclass(frozen=True)
+class RenewalPlan:
+    """Everything ca.issue() needs, read from the old certificate."""
+
+    host: str
+    cn: str
+    san_domains: tuple[str, ...]
+    san_ips: tuple[str, ...]
+    profile: object        # profiles.Profile
+    key_size: int
+    digest: object         # profiles.Digest
+    days: int
+    subject: object        # names.Subject
+
+    def issue_kwargs(self) -> dict:
+        s = self.subject
+        return dict(san_domains=list(self.san_domains), san_ips=list(self.san_ips), profile=self.profile,
+                    key_size=self.key_size, digest=self.digest, days=self.days, email=s.E, org_unit=s.OU,
+                    org=s.O, locality=s.L, state=s.S, country=s.C)
+
+
+def renewals_path(ca) -> Path:
+    return ca.paths.conf / RENEWALS_FILE
+
+
+def plan_renewal(cert, *, days=None, key_size=None, digest=None) -> RenewalPlan:
+    """Read host, subject, SAN, profile, key size and digest back from a certificate.
+
+    The validity defaults to the old certificate's own length (rounded to
+    days), so a 100-day certificate is renewed for another 100 days.
+    """
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from genesys_lab.authority.ca import check_days
+    from genesys_lab.x509.names import Subject
+    from genesys_lab.x509.profiles import Digest, Profile, profile_of
+
+    profile = profile_of(cert)
+    if profile is None or profile is Profile.CA:
+        what = "a CA certificate" if profile is Profile.CA else "a certificate without serverAuth or clientAuth"
+        raise UsageError(f"serial {store.serial_hex(cert.serial_number)} is {what}: only server and gui host certificates can be renewed")
+    if not isinstance(cert.public_key(), rsa.RSAPublicKey):
+        raise UsageError("only RSA certificates can be renewed: the Security Pack issues RSA keys")
+    subject = Subject.from_x509(cert.subject)
+    dns, ips = _alt_names(cert)
+    host = dns[0] if dns else subject.CN
+    lifetime = round((cert.not_valid_after_utc - cert.not_valid_before_utc).total_seconds() / 86400)
+    if digest is None:
+        digest = cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else Digest.SHA256
+    digest = Digest.parse(digest)
+    return RenewalPlan(host, subject.CN, tuple(dns[1:]), tuple(ips), profile,
+                       key_size if key_size is not None else cert.public_key().key_size, digest,
+                       check_days(days if days is not None else max(lifetime, 1), "--days"), subject)
+
+
+def _alt_names(cert) -> tuple[list[str], list[str]]:
+    from cryptography import x509
+
+    from genesys_lab.x509.describe import extension
+
+    san = extension(cert, x509.SubjectAlternativeName)
+    if san is None:
+        return [], []
+    return list(san.get_values_for_type(x509.DNSName)), [str(a) for a in san.get_values_for_type(x509.IPAddress)]
+
+
+def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None, digest=None) -> Renewal:
+    """Issue the replacement of certificate ``serial`` and remember which replaced which.
+
+    Order matters for a site that is running: the new certificate is issued
+    and recorded first, and only then is the old one revoked (reason
+    ``superseded``, RFC 5280 5.3.1), so a failure never leaves a host with
+    a revoked certificate and no successor. Refuses, before anything is
+    written, a serial that was already renewed (renew its successor) and
+    ``revoke_old`` for a certificate that is already revoked. ``days``,
+    ``key_size`` and ``digest`` override what the old certificate had: a
+    renewal is also the way out of a 1024-bit key or a SHA-1 signature.
+    """
+    from genesys_lab.authority.ca import CertificateAuthority, load_ca
+
+    ca = ca if isinstance(ca, CertificateAuthority) else load_ca(ca)
+    # One lock and one transaction around all three steps: two renewals of
+    # the same serial cannot both succeed, and a failing revocation undoes
+    # the new certificate and its record too (store.transaction nests).
+    with store.locked(ca.paths), store.transaction():
+        record = ca.record(serial)
+        done = replacements(ca)
+        if record.serial in done:
+            raise UsageError(f"serial {record.serial} was already renewed as {done[record.serial]}: renew {done[record.serial]} instead")
+        if revoke_old and record.status == "R":
+            raise RevocationError(f"serial {record.serial} is already revoked ({record.reason or 'no reason'}): renew it without --revoke-old")
+        plan = plan_renewal(ca.load_certificate(record.serial), days=days, key_size=key_size, digest=digest)
+        new = ca.issue(plan.host, plan.cn, **plan.issue_kwargs())
+        moment = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        _record(ca, record.serial, new.serial, moment)
+        if revoke_old:
+            from genesys_lab.authority.revoke import revoke
+
+            revoke(ca, record.serial, "superseded", when=moment)
+    return Renewal(record.serial, new, revoke_old, moment)
+
+
+def _record(ca, old: str, new: str, moment: dt.datetime) -> None:
+    path = renewals_path(ca)
+    with store.locked(ca.paths):
+        text = path.read_text(encoding="ascii") if path.exists() else _HEADER
+        if not text.endswith("\n"):
+            text += "\n"
+        line = f"{old}\t{new}\t{store.format_time(moment)}\n"
+        with store.transaction() as tx:
+            tx.replace(path, (text + line).encode("ascii"))
+
+
+def replacements(ca) -> dict[str, str]:
+    """{old serial: new serial} for every renewal of this CA, in the order they happened."""
+    path = renewals_path(ca)
+    if not path.exists():
+        return {}
+    result = {}
+    for number, line in enumerate(path.read_text(encoding="ascii").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3:
+            raise CADatabaseError(f"{path}, line {number}: expected old<TAB>new<TAB>time; fix or remove the line")
+        result[fields[0]] = fields[1]
+    return result
+
+
+def renewal_notes(ca) -> dict[str, str]:
+    """{serial: "replaced by 05" / "replaces 02"} for the list command and tables."""
+    notes: dict[str, list[str]] = {}
+    for old, new in replacements(ca).items():
+        notes.setdefault(old, []).append(f"replaced by {new}")
+        notes.setdefault(new, []).append(f"replaces {old}")
+    return {serial: ", ".join(parts) for serial, parts in notes.items()}

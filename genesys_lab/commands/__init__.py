@@ -1,1 +1,0 @@
-"""Subcommands of ``genesys-lab``: each module parses its options and calls the core."""
