@@ -1,4 +1,5 @@
 """``make bench``: run every job, print one table, save JSON to bench/results/, refresh bench/README.md."""
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,9 @@ def main(argv=None) -> int:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = HERE / "results" / f"{stamp}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"when": stamp, "machine": machine(), "runs": args.runs,
-                               "results": [r.to_dict() for r in results]}, indent=2))
+    out.write_text(
+        json.dumps({"when": stamp, "machine": machine(), "runs": args.runs, "results": [r.to_dict() for r in results]}, indent=2)
+    )
     print(f"\nwrote {out.relative_to(HERE.parent)}")
     if not args.no_readme:
         _update_readme(table, stamp)
@@ -61,9 +63,17 @@ def render(results) -> str:
 
     rows = [["job", "genesys_lab", "baseline", "ratio", "target", "met", "note"]]
     for r in results:
-        rows.append([r.job, fmt(r.lab, r.unit), fmt(r.openssl, r.unit),
-                     "-" if r.ratio is None else f"{r.ratio:.2f}", "-" if r.target is None else f"<= {r.target}",
-                     {True: "yes", False: "NO", None: "-"}[r.met], r.note])
+        rows.append(
+            [
+                r.job,
+                fmt(r.lab, r.unit),
+                fmt(r.openssl, r.unit),
+                "-" if r.ratio is None else f"{r.ratio:.2f}",
+                "-" if r.target is None else f"<= {r.target}",
+                {True: "yes", False: "NO", None: "-"}[r.met],
+                r.note,
+            ]
+        )
     lines = ["| " + " | ".join(row) + " |" for row in rows]
     lines.insert(1, "|" + "---|" * len(rows[0]))
     return "\n".join(lines)

@@ -4,6 +4,7 @@ No absolute time is a target here (the machine is shared and noisy): every
 job is measured against the OpenSSL command line in the same run and
 reported as a ratio.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,9 +22,9 @@ BIN = Path(sys.executable).parent
 @dataclass
 class Result:
     job: str
-    lab: float                 # seconds (or MiB for memory jobs), median
-    openssl: float | None      # same unit, median; None when the job has no OpenSSL side
-    target: float | None       # highest acceptable ratio lab/openssl (or lab/baseline)
+    lab: float  # seconds (or MiB for memory jobs), median
+    openssl: float | None  # same unit, median; None when the job has no OpenSSL side
+    target: float | None  # highest acceptable ratio lab/openssl (or lab/baseline)
     unit: str = "s"
     note: str = ""
     baseline: str = "openssl"
@@ -71,11 +72,12 @@ def run(args, *, cwd=None, env=None, check=True) -> tuple[float, float | None]:
     if GNU_TIME.exists():
         command = [str(GNU_TIME), "-f", "%M", "-o", str(report), *command]
     start = time.perf_counter()
-    proc = subprocess.run(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE)
+    proc = subprocess.run(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - start
     if check and proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, args))} failed ({proc.returncode}): {proc.stderr.decode(errors='replace').strip()[:400]}")
+        raise RuntimeError(
+            f"{' '.join(map(str, args))} failed ({proc.returncode}): {proc.stderr.decode(errors='replace').strip()[:400]}"
+        )
     if not GNU_TIME.exists():
         return wall, None
     lines = report.read_text().split()
@@ -86,9 +88,14 @@ def machine() -> dict:
     import cryptography
 
     openssl = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip()
-    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-            "cpus": os.cpu_count(), "python": platform.python_version(), "cryptography": cryptography.__version__,
-            "openssl_cli": openssl}
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "cryptography": cryptography.__version__,
+        "openssl_cli": openssl,
+    }
 
 
 def lab_env() -> dict:

@@ -1,4 +1,5 @@
 """Jobs 1, 2, 3 and 7a: issuing certificates, in process, as a command, as an inventory; and peak memory."""
+
 from __future__ import annotations
 
 import itertools
@@ -27,7 +28,8 @@ rm -f tmp.csr
 
 # The same without key generation: the key is made beforehand (job 1b).
 OPENSSL_PIPELINE_GIVEN_KEY = OPENSSL_PIPELINE.replace(
-    "openssl genrsa -traditional -out tmp_key.pem 2048 2>/dev/null", 'cp "$3" tmp_key.pem')
+    "openssl genrsa -traditional -out tmp_key.pem 2048 2>/dev/null", 'cp "$3" tmp_key.pem'
+)
 
 
 class Workspace:
@@ -72,19 +74,34 @@ def job_issue_in_process(ws: Workspace, runs: int) -> list[Result]:
     rest_lab = median_time(lambda: ca.issue(*ws.next_host(), key=given), runs)
     rest_openssl = _median(lambda: run(["bash", ws.script_given_key, *ws.next_host(), key_file], cwd=ws.openssl_dir)[0], runs)
     return [
-        Result("1 issue one certificate, in process (4 files)", lab, openssl, 0.5,
-               note="RSA key generation is most of both sides; see the two rows below"),
-        Result("1a  of which: RSA-2048 key generation", lab_key, openssl_key, None,
-               note="same OpenSSL code; openssl genrsa also pays a process start"),
-        Result("1b  the same with a key made beforehand", rest_lab, rest_openssl, None,
-               note="signing, database, PKCS#12, files; OpenSSL: req + ca + pkcs12"),
+        Result(
+            "1 issue one certificate, in process (4 files)",
+            lab,
+            openssl,
+            0.5,
+            note="RSA key generation is most of both sides; see the two rows below",
+        ),
+        Result(
+            "1a  of which: RSA-2048 key generation",
+            lab_key,
+            openssl_key,
+            None,
+            note="same OpenSSL code; openssl genrsa also pays a process start",
+        ),
+        Result(
+            "1b  the same with a key made beforehand",
+            rest_lab,
+            rest_openssl,
+            None,
+            note="signing, database, PKCS#12, files; OpenSSL: req + ca + pkcs12",
+        ),
     ]
 
 
 def job_issue_command(ws: Workspace, runs: int) -> tuple[Result, Result]:
     """Job 2 (and 7a): create_cert.sh as a whole process against the OpenSSL shell pipeline."""
     env = lab_env()
-    runs = max(runs * 2, 15)   # both sides include a random prime search: more runs for a stable median
+    runs = max(runs * 2, 15)  # both sides include a random prime search: more runs for a stable median
     lab_runs, lab_mem = [], []
     for _ in range(runs):
         host, cn = ws.next_host()
@@ -99,9 +116,17 @@ def job_issue_command(ws: Workspace, runs: int) -> tuple[Result, Result]:
         openssl_mem.append(rss)
     from statistics import median
 
-    return (Result("2 create_cert.sh as a process (start-up included)", median(lab_runs), median(openssl_runs), 1.0),
-            Result("7a peak memory: issue one certificate from the command line", max(lab_mem), max(openssl_mem), None,
-                   unit="MiB", note="largest single process; OpenSSL side: the largest of its commands"))
+    return (
+        Result("2 create_cert.sh as a process (start-up included)", median(lab_runs), median(openssl_runs), 1.0),
+        Result(
+            "7a peak memory: issue one certificate from the command line",
+            max(lab_mem),
+            max(openssl_mem),
+            None,
+            unit="MiB",
+            note="largest single process; OpenSSL side: the largest of its commands",
+        ),
+    )
 
 
 def job_inventory(ws: Workspace, hosts: int) -> Result:
@@ -116,8 +141,14 @@ def job_inventory(ws: Workspace, hosts: int) -> Result:
     seq_ca, par_ca = load_ca(seq_dir), load_ca(par_dir)
     sequential = median_time(lambda: [seq_ca.issue(r["host"], r["cn"]) for r in rows], 1)
     parallel = median_time(lambda: par_ca.issue_many(rows), 1)
-    return Result(f"3 inventory of {hosts} hosts in one call", parallel, sequential, 0.6, baseline="lab, one after another",
-                  note="baseline is the lab issuing them one by one")
+    return Result(
+        f"3 inventory of {hosts} hosts in one call",
+        parallel,
+        sequential,
+        0.6,
+        baseline="lab, one after another",
+        note="baseline is the lab issuing them one by one",
+    )
 
 
 def _median(func, runs: int) -> float:

@@ -1,4 +1,5 @@
 """Job 6: the notebook suite under nbval (strict, with the sanitize file): total time and the slowest notebook."""
+
 from __future__ import annotations
 
 import sys
@@ -15,10 +16,31 @@ def run_jobs(work: Path, args) -> list[Result]:
         return []
     times = {}
     for notebook in notebooks:
-        wall, _ = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", str(notebook),
-                       "--nbval-sanitize-with", str(ROOT / "notebooks/sanitize.cfg")], cwd=ROOT)
+        wall, _ = run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--nbval",
+                str(notebook),
+                "--nbval-sanitize-with",
+                str(ROOT / "notebooks/sanitize.cfg"),
+            ],
+            cwd=ROOT,
+        )
         times[notebook.name] = wall
     slowest = max(times, key=times.get)
-    return [Result(f"6 notebook suite under nbval ({len(times)} notebooks)", sum(times.values()), None, None,
-                   baseline="-", note="each notebook in its own pytest run, kernel start included"),
-            Result(f"6a  slowest notebook: {slowest}", times[slowest], None, None, baseline="-")]
+    return [
+        Result(
+            f"6 notebook suite under nbval ({len(times)} notebooks)",
+            sum(times.values()),
+            None,
+            None,
+            baseline="-",
+            note="each notebook in its own pytest run, kernel start included",
+        ),
+        Result(f"6a  slowest notebook: {slowest}", times[slowest], None, None, baseline="-"),
+    ]

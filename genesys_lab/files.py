@@ -4,6 +4,7 @@ One place decides what counts as a readable input, so every command gives
 the same one-line answer for a missing file, a folder, or a device such as
 /dev/zero (which would otherwise be read forever).
 """
+
 from __future__ import annotations
 
 import stat
@@ -27,7 +28,9 @@ def read_user_file(path: Path | str, what: str = "file") -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise FormatError(f"cannot read {what} {path}: it is not a regular file (a device or a pipe): give a file")
     if info.st_size > MAX_INPUT_BYTES:
-        raise FormatError(f"cannot read {what} {path}: {info.st_size // (1024 * 1024)} MiB is far larger than any certificate, key or CRL")
+        raise FormatError(
+            f"cannot read {what} {path}: {info.st_size // (1024 * 1024)} MiB is far larger than any certificate, key or CRL"
+        )
     try:
         return path.read_bytes()
     except OSError as exc:

@@ -4,6 +4,7 @@ A test that needs openssl, keytool, javac or chromium skips with the reason
 when the tool is missing, except under CI=true, where it fails: CI must
 have installed it (.ci/run does).
 """
+
 from __future__ import annotations
 
 import os
@@ -49,8 +50,14 @@ def openssl_ca(openssl, ca, *args, check=True) -> subprocess.CompletedProcess:
     return run_tool(openssl, "ca", "-config", "ca_conf/ca.conf", *args, cwd=ca.paths.root, check=check)
 
 
-GUIDE_CA = dict(email="youremail@yourdomain.com", org_unit="Department", org="Genesys Telecommunication Labs",
-                locality="Daly City", state="CA", country="US")
+GUIDE_CA = dict(
+    email="youremail@yourdomain.com",
+    org_unit="Department",
+    org="Genesys Telecommunication Labs",
+    locality="Daly City",
+    state="CA",
+    country="US",
+)
 
 
 @pytest.fixture(scope="session")
@@ -63,8 +70,13 @@ def session_ca(tmp_path_factory):
 @pytest.fixture(scope="session")
 def server_cert(session_ca):
     """The guide's create_cert.sh example, plus an IP and SAN lists."""
-    return session_ca.issue("myHOST.domain1.domain2.com", "myWorkstation", ip="10.0.0.5",
-                            san_domains=["alias.domain1.domain2.com"], san_ips=["10.0.0.6"])
+    return session_ca.issue(
+        "myHOST.domain1.domain2.com",
+        "myWorkstation",
+        ip="10.0.0.5",
+        san_domains=["alias.domain1.domain2.com"],
+        san_ips=["10.0.0.6"],
+    )
 
 
 @pytest.fixture(scope="session")
@@ -80,5 +92,8 @@ def fresh_ca(tmp_path):
 
 def snapshot(directory: Path) -> dict:
     """Every file under a directory with its bytes and mode, to prove a refusal changed nothing."""
-    return {str(p.relative_to(directory)): (p.read_bytes(), p.stat().st_mode)
-            for p in sorted(Path(directory).rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(directory)): (p.read_bytes(), p.stat().st_mode)
+        for p in sorted(Path(directory).rglob("*"))
+        if p.is_file()
+    }

@@ -6,6 +6,7 @@ widget", not the plain-text fallback), that clicks in the page reach the
 kernel, and that the issue form issues a certificate from the browser.
 Screenshots go to test-artifacts/ (gitignored) for a human to look at.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import require_tool
 
 pytestmark = pytest.mark.browser
@@ -29,9 +29,16 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "01_certificate_anatomy.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SERVER_START_SECONDS = 90
 RUN_ALL_SECONDS = 180
 
@@ -89,21 +96,43 @@ def jupyterlab(tmp_path_factory):
     shutil.copy(NOTEBOOK, notebooks / NOTEBOOK.name)
     _tour_notebook(notebooks / TOUR)
     port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               IPYTHONDIR=str(tmp_path / "ipython"), JUPYTER_PLATFORM_DIRS="1")
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        IPYTHONDIR=str(tmp_path / "ipython"),
+        JUPYTER_PLATFORM_DIRS="1",
+    )
     log = tmp_path / "jupyterlab.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={notebooks}",
-             f"--LabApp.user_settings_dir={tmp_path / 'settings'}", f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-             *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])],
-            cwd=notebooks, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--ip=127.0.0.1",
+                f"--port={port}",
+                f"--IdentityProvider.token={token}",
+                f"--ServerApp.root_dir={notebooks}",
+                f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
+                f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+                *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
+            ],
+            cwd=notebooks,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         _wait_for_server(f"http://127.0.0.1:{port}/api/status?token={token}", proc, log)
         # one workspace per page (reset), so a page shows only the notebook it opened
-        yield {"url": f"http://127.0.0.1:{port}/lab/workspaces/{{workspace}}/tree/{{notebook}}?reset&token={token}",
-               "dir": notebooks, "log": log}
+        yield {
+            "url": f"http://127.0.0.1:{port}/lab/workspaces/{{workspace}}/tree/{{notebook}}?reset&token={token}",
+            "dir": notebooks,
+            "log": log,
+        }
     finally:
         _stop(proc)
 
@@ -151,8 +180,10 @@ def open_notebook(jupyterlab, browser, request):
 def _settings(directory: Path) -> None:
     """Start the kernel without asking; render every cell (JupyterLab 4 otherwise only puts the cells
     near the viewport into the page); no news pop-up over the page."""
-    for name, values in (("notebook-extension/tracker", {"autoStartDefaultKernel": True, "windowingMode": "none"}),
-                         ("apputils-extension/notification", {"fetchNews": "false"})):
+    for name, values in (
+        ("notebook-extension/tracker", {"autoStartDefaultKernel": True, "windowingMode": "none"}),
+        ("apputils-extension/notification", {"fetchNews": "false"}),
+    ):
         path = directory / "@jupyterlab" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
@@ -181,7 +212,7 @@ def _run_all(page) -> None:
     arrive before JupyterLab's widget manager is connected show as plain text.
     """
     dialog = page.locator(".jp-Dialog")
-    if dialog.count():                                  # kernel chooser, should the setting not apply
+    if dialog.count():  # kernel chooser, should the setting not apply
         dialog.locator("button", has_text="Select").first.click()
     page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(timeout=60_000)
     _menu(page, "Edit", "Clear Outputs of All Cells")
@@ -208,9 +239,11 @@ def _no_widget_errors(page, **expected: int) -> None:
     body = page.locator("body").inner_text()
     assert "Error displaying widget" not in body, "a widget failed to render"
     # Without the widget manager JupyterLab falls back to the text/plain repr, "CertificateInspector(...)".
-    fallbacks = [t for t in page.locator(".jp-OutputArea-output").all_inner_texts()
-                 if t.startswith(("CertificateInspector(", "IssueForm(", "CertificateComparison(", "CADashboard(",
-                                  "HandshakePlayground("))]
+    fallbacks = [
+        t
+        for t in page.locator(".jp-OutputArea-output").all_inner_texts()
+        if t.startswith(("CertificateInspector(", "IssueForm(", "CertificateComparison(", "CADashboard(", "HandshakePlayground("))
+    ]
     assert not fallbacks, f"widgets shown as plain text (widget manager missing?): {fallbacks}"
     for css, count in expected.items():
         found = page.locator(f".genesys-{css.replace('_', '-')}").count()
@@ -231,7 +264,7 @@ def test_dashboard_and_playground_work_in_the_browser(jupyterlab, open_notebook)
     _no_widget_errors(page, dashboard=1, playground=1, inspector=1)
     ca_db = jupyterlab["dir"] / "scratch" / "widgets_tour" / "ca_conf" / "ca.db"
     board = page.locator(".genesys-dashboard").first
-    board.locator("select").first.select_option(index=1)                 # serial 02
+    board.locator("select").first.select_option(index=1)  # serial 02
     board.get_by_text("ca.db: serial 02 is valid").wait_for(state="visible")
     board.locator("button", has_text="Revoke selected").click()
     confirm = board.locator("button", has_text="Yes, revoke")
@@ -249,7 +282,7 @@ def test_dashboard_and_playground_work_in_the_browser(jupyterlab, open_notebook)
     play.scroll_into_view_if_needed()
     play.locator("button", has_text="Run handshake").click()
     play.get_by_text("ok (TLS").wait_for(state="visible")
-    play.locator("select").first.select_option(index=2)                  # the GUI certificate as a server
+    play.locator("select").first.select_option(index=2)  # the GUI certificate as a server
     play.locator("button", has_text="Run handshake").click()
     play.get_by_text("unsuitable certificate purpose").first.wait_for(state="visible")
     play.screenshot(path=str(ARTIFACTS / "07_playground_refused.png"))

@@ -1,11 +1,13 @@
 """Creating the CA and issuing host certificates: files, modes, ca.db, and every extension."""
+
 import datetime as dt
 import stat
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.x509.oid import ExtendedKeyUsageOID as EKU, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID as EKU
+from cryptography.x509.oid import NameOID
 
 from genesys_lab import create_ca, describe, load_ca
 from genesys_lab.authority.store import read_db
@@ -18,8 +20,17 @@ def mode(path):
 def test_create_ca_writes_the_security_pack_layout(session_ca):
     conf = session_ca.paths.conf
     names = {p.name for p in conf.iterdir() if not p.name.startswith(".")}
-    assert names == {"ca.conf", "ca_cert.pem", "ca_cert.pfx", "ca_priv_key.pem", "ca.db", "ca.db.attr",
-                     "serial.num", "crlnumber", "repository"} | ({"crl.pem", "crl.der"} & names)
+    assert names == {
+        "ca.conf",
+        "ca_cert.pem",
+        "ca_cert.pfx",
+        "ca_priv_key.pem",
+        "ca.db",
+        "ca.db.attr",
+        "serial.num",
+        "crlnumber",
+        "repository",
+    } | ({"crl.pem", "crl.der"} & names)
     assert mode(session_ca.paths.key) == 0o400
     assert session_ca.paths.key.read_bytes().startswith(b"-----BEGIN RSA PRIVATE KEY-----")
     assert session_ca.paths.crlnumber.read_text() == "01\n"
@@ -41,11 +52,15 @@ def test_ca_certificate_extensions(session_ca):
     days = (cert.not_valid_after_utc - cert.not_valid_before_utc).days
     assert days == 365
     subject = [(a.oid, a.value) for a in cert.subject]
-    assert subject == [(NameOID.COUNTRY_NAME, "US"), (NameOID.STATE_OR_PROVINCE_NAME, "CA"),
-                       (NameOID.LOCALITY_NAME, "Daly City"), (NameOID.ORGANIZATION_NAME, "Genesys Telecommunication Labs"),
-                       (NameOID.ORGANIZATIONAL_UNIT_NAME, "Department"),
-                       (NameOID.COMMON_NAME, "Basic Certification Authority"),
-                       (NameOID.EMAIL_ADDRESS, "youremail@yourdomain.com")]
+    assert subject == [
+        (NameOID.COUNTRY_NAME, "US"),
+        (NameOID.STATE_OR_PROVINCE_NAME, "CA"),
+        (NameOID.LOCALITY_NAME, "Daly City"),
+        (NameOID.ORGANIZATION_NAME, "Genesys Telecommunication Labs"),
+        (NameOID.ORGANIZATIONAL_UNIT_NAME, "Department"),
+        (NameOID.COMMON_NAME, "Basic Certification Authority"),
+        (NameOID.EMAIL_ADDRESS, "youremail@yourdomain.com"),
+    ]
 
 
 def test_server_certificate_files_and_modes(server_cert):
@@ -96,8 +111,10 @@ def test_every_digest_signs_for_real(fresh_ca, digest):
     cert = issued.certificate
     assert cert.signature_hash_algorithm.name == digest
     from cryptography.hazmat.primitives.asymmetric import padding
-    fresh_ca.certificate.public_key().verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(),
-                                             cert.signature_hash_algorithm)
+
+    fresh_ca.certificate.public_key().verify(
+        cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), cert.signature_hash_algorithm
+    )
     assert ("sha1" in " ".join(issued.warnings)) == (digest == "sha1")
 
 
@@ -129,6 +146,7 @@ def test_records_and_table(session_ca, server_cert, gui_cert):
     assert records[server_cert.serial].host == "myHOST"
     assert server_cert.cert_file in records[server_cert.serial].files
     from genesys_lab.course.tables import records_frame
+
     frame = records_frame(records.values())
     assert set(frame["serial"]) >= {server_cert.serial, gui_cert.serial}
     assert list(frame.columns[:3]) == ["serial", "status", "host"]
@@ -152,13 +170,16 @@ def test_describe_reads_every_field(server_cert):
 
 
 def test_record_lookup_in_a_large_database(fresh_ca):
-    lines = [f"{'R' if n % 2 else 'V'}\t300101000000Z\t{'260101000000Z,superseded' if n % 2 else ''}\t{n:04X}\tunknown\t/CN=h{n}"
-             for n in range(1, 3000)]
+    lines = [
+        f"{'R' if n % 2 else 'V'}\t300101000000Z\t{'260101000000Z,superseded' if n % 2 else ''}\t{n:04X}\tunknown\t/CN=h{n}"
+        for n in range(1, 3000)
+    ]
     fresh_ca.paths.db.write_text("\n".join(lines) + "\n")
     rec = fresh_ca.record("0x0BB7")
     assert (rec.serial, rec.status, rec.reason, rec.subject) == ("0BB7", "R", "superseded", "/CN=h2999")
     assert fresh_ca.record("0a").subject == "/CN=h10"
     from genesys_lab.errors import CertificateNotFoundError
+
     with pytest.raises(CertificateNotFoundError, match="0BB8"):
         fresh_ca.record("0BB8")
 
@@ -166,6 +187,7 @@ def test_record_lookup_in_a_large_database(fresh_ca):
 def test_ca_key_that_does_not_match_the_certificate_is_refused(fresh_ca, tmp_path):
     from genesys_lab.errors import FormatError
     from genesys_lab.x509.keys import generate_rsa_key, pkcs1_pem
+
     fresh_ca.paths.key.chmod(0o600)
     fresh_ca.paths.key.write_bytes(pkcs1_pem(generate_rsa_key(1024)))
     before = fresh_ca.paths.db.read_bytes()

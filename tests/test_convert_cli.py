@@ -1,4 +1,5 @@
 """convert_priv_key.sh with the guide's options, and genesys-lab convert-key, pkcs12, identify, convert-cert, java-truststore."""
+
 from __future__ import annotations
 
 import io
@@ -10,11 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_tool, snapshot
 from cryptography.hazmat.primitives import serialization
 
-from conftest import run_tool, snapshot
-from genesys_lab import create_ca
-from genesys_lab import cli
+from genesys_lab import cli, create_ca
 from genesys_lab.cli import scripts
 from genesys_lab.formats.identify import Kind, identify
 from genesys_lab.formats.pkcs12 import read_pkcs12
@@ -62,6 +62,7 @@ PFX = "01_app01_cert.pfx"
 
 # -- convert_priv_key.sh ------------------------------------------------------------
 
+
 def test_script_defaults_are_rsa_in_pkcs8_out(work, openssl, capsys):
     assert scripts.convert_priv_key_main(["-in", KEY, "-out", "01_app01_priv_key_NEW.pem"]) == 0
     assert identify("01_app01_priv_key_NEW.pem").kind is Kind.PKCS8_KEY
@@ -81,8 +82,12 @@ def test_script_encrypted_input_then_new_password_one_line_each(work, monkeypatc
     feed(monkeypatch, "first-pw\n")
     scripts.convert_priv_key_main(["-in", KEY, "-out", "enc.pem", "-encrypt"])
     feed(monkeypatch, "first-pw\nsecond-pw\n")
-    assert scripts.convert_priv_key_main(["-in", "enc.pem", "-out", "enc1.pem", "-informat", "pkcs8",
-                                          "-outformat", "rsa", "-encrypt"]) == 0
+    assert (
+        scripts.convert_priv_key_main(
+            ["-in", "enc.pem", "-out", "enc1.pem", "-informat", "pkcs8", "-outformat", "rsa", "-encrypt"]
+        )
+        == 0
+    )
     assert identify("enc1.pem").kind is Kind.ENCRYPTED_RSA_KEY
     proc = run_tool(openssl, "rsa", "-check", "-noout", "-in", "enc1.pem", "-passin", "file:/dev/stdin", input="second-pw\n")
     assert "RSA key ok" in proc.stdout
@@ -99,7 +104,11 @@ def test_script_takes_the_key_out_of_the_host_pfx(work, informat, capsys):
 def test_script_errors_are_one_line_and_write_nothing(work, monkeypatch, capsys):
     before = snapshot(work)
     cases = [
-        (["-in", PFX, "-out", "k.pem"], 1, "is a DER PKCS#12 (.pfx/.p12) file (empty password; a private key, 2 certificate(s)), not a PKCS#1 RSA private key (-informat rsa): use -informat pfx"),
+        (
+            ["-in", PFX, "-out", "k.pem"],
+            1,
+            "is a DER PKCS#12 (.pfx/.p12) file (empty password; a private key, 2 certificate(s)), not a PKCS#1 RSA private key (-informat rsa): use -informat pfx",
+        ),
         (["-in", CERT, "-out", "k.pem", "-informat", "pkcs8"], 1, "holds no private key"),
         (["-in", "ca_cert.pfx", "-out", "k.pem", "-informat", "pfx"], 1, "with no private key"),
         (["-in", KEY, "-out", "nowhere/k.pem"], 2, "output folder nowhere does not exist"),
@@ -133,8 +142,13 @@ def test_script_wrong_or_missing_password(work, monkeypatch, capsys):
 
 def test_installed_script_with_the_password_on_stdin(work, openssl):
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    proc = subprocess.run(["convert_priv_key.sh", "-in", KEY, "-out", "01_app01_priv_key_NEW.pem", "-encrypt"],
-                          input="piped-pw\n", env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["convert_priv_key.sh", "-in", KEY, "-out", "01_app01_priv_key_NEW.pem", "-encrypt"],
+        input="piped-pw\n",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "piped-pw" not in proc.stdout + proc.stderr
     assert mode("01_app01_priv_key_NEW.pem") == 0o600
@@ -145,6 +159,7 @@ def test_installed_script_with_the_password_on_stdin(work, openssl):
 
 # -- genesys-lab convert-key -------------------------------------------------------------
 
+
 def test_convert_key_recognises_the_input_and_takes_passout_from_env(work, monkeypatch, openssl):
     monkeypatch.setenv("NEW_PW", "env-pass")
     assert cli.main(["convert-key", PFX, "--out", "k.pem", "--passout", "env:NEW_PW"]) == 0
@@ -153,7 +168,9 @@ def test_convert_key_recognises_the_input_and_takes_passout_from_env(work, monke
     Path("pw.txt").write_text("env-pass\n")
     assert cli.main(["convert-key", "k.pem", "--out", "k1.pem", "--outformat", "rsa", "--passin", "file:pw.txt"]) == 0
     assert identify("k1.pem").kind is Kind.RSA_KEY
-    assert cli.main(["convert-key", "k.pem", "--out", "k1.pem", "--outformat", "rsa", "--passin", "file:pw.txt", "--overwrite"]) == 0
+    assert (
+        cli.main(["convert-key", "k.pem", "--out", "k1.pem", "--outformat", "rsa", "--passin", "file:pw.txt", "--overwrite"]) == 0
+    )
 
 
 def test_convert_key_refuses_pass_in_clear(work, capsys):
@@ -163,6 +180,7 @@ def test_convert_key_refuses_pass_in_clear(work, capsys):
 
 
 # -- genesys-lab pkcs12 ----------------------------------------------------------------------
+
 
 def test_pkcs12_export_empty_password_by_default(work, openssl, keytool, capsys):
     assert cli.main(["pkcs12", "export", CERT, "--key", KEY, "--chain", "ca_cert.pem", "--out", "host.pfx"]) == 0
@@ -174,8 +192,27 @@ def test_pkcs12_export_empty_password_by_default(work, openssl, keytool, capsys)
 
 def test_pkcs12_export_legacy_with_a_prompted_password(work, monkeypatch, openssl, capsys):
     feed(monkeypatch, "Legacy-pw1\n")
-    assert cli.main(["pkcs12", "export", CERT, "--key", KEY, "--chain", "ca_cert.pem", "--compat", "legacy",
-                     "--name", "app01 legacy", "--out", "old.pfx", "--password-prompt"]) == 0
+    assert (
+        cli.main(
+            [
+                "pkcs12",
+                "export",
+                CERT,
+                "--key",
+                KEY,
+                "--chain",
+                "ca_cert.pem",
+                "--compat",
+                "legacy",
+                "--name",
+                "app01 legacy",
+                "--out",
+                "old.pfx",
+                "--password-prompt",
+            ]
+        )
+        == 0
+    )
     info = run_tool(openssl, "pkcs12", "-in", "old.pfx", "-info", "-noout", "-passin", "file:/dev/stdin", input="Legacy-pw1\n")
     assert "3DES" in info.stderr or "pbeWithSHA1And3-KeyTripleDES-CBC" in info.stderr
     assert read_pkcs12(Path("old.pfx").read_bytes(), "Legacy-pw1").friendly_name == "app01 legacy"
@@ -207,6 +244,7 @@ def test_pkcs12_export_refuses_a_foreign_key_and_an_existing_output(work, lab, c
 
 
 # -- identify, convert-cert, java-truststore ----------------------------------------------------
+
 
 def test_identify_prints_the_kind_and_whether_a_key_matches(work, lab, capsys):
     ca, _ = lab
@@ -253,12 +291,15 @@ def test_java_truststore_without_keytool_shows_the_command(work, monkeypatch, ca
     assert cli.main(["java-truststore", "ca_cert.pem", "--out", "truststore.p12"]) == 1
     captured = capsys.readouterr()
     assert "keytool is not installed" in captured.err
-    assert captured.out.strip() == ("keytool -importcert -noprompt -trustcacerts -alias genesys-ca -file ca_cert.pem "
-                                    "-keystore truststore.p12 -storetype PKCS12 -storepass:env TRUSTSTORE_PASSWORD")
+    assert captured.out.strip() == (
+        "keytool -importcert -noprompt -trustcacerts -alias genesys-ca -file ca_cert.pem "
+        "-keystore truststore.p12 -storetype PKCS12 -storepass:env TRUSTSTORE_PASSWORD"
+    )
     assert not Path("truststore.p12").exists()
 
 
 # -- a real terminal: the password is asked twice, without echo -------------------------------
+
 
 def _run_on_terminal(argv, answers, cwd):
     """Run an installed command with a pseudo-terminal as its controlling terminal; answer each prompt."""
@@ -267,7 +308,7 @@ def _run_on_terminal(argv, answers, cwd):
     pty = pytest.importorskip("pty", reason="needs a POSIX pseudo-terminal")
 
     pid, fd = pty.fork()
-    if pid == 0:                                            # child: the command, on the terminal
+    if pid == 0:  # child: the command, on the terminal
         try:
             os.chdir(cwd)
             os.execv(str(BIN / argv[0]), argv)
@@ -280,7 +321,7 @@ def _run_on_terminal(argv, answers, cwd):
             break
         try:
             chunk = os.read(fd, 1024)
-        except OSError:                                     # the command ended and closed the terminal
+        except OSError:  # the command ended and closed the terminal
             break
         if not chunk:
             break
@@ -293,8 +334,9 @@ def _run_on_terminal(argv, answers, cwd):
 
 
 def test_on_a_terminal_a_new_password_is_asked_twice_and_not_echoed(work, openssl):
-    code, transcript = _run_on_terminal(["convert_priv_key.sh", "-in", KEY, "-out", "tty.pem", "-encrypt"],
-                                        ["tty-pass1", "tty-pass1"], work)
+    code, transcript = _run_on_terminal(
+        ["convert_priv_key.sh", "-in", KEY, "-out", "tty.pem", "-encrypt"], ["tty-pass1", "tty-pass1"], work
+    )
     assert code == 0, transcript
     assert "Enter new pass phrase for tty.pem:" in transcript and "Verifying - Enter new pass phrase" in transcript
     assert "tty-pass1" not in transcript
@@ -302,7 +344,8 @@ def test_on_a_terminal_a_new_password_is_asked_twice_and_not_echoed(work, openss
 
 
 def test_on_a_terminal_a_mistyped_confirmation_writes_nothing(work):
-    code, transcript = _run_on_terminal(["convert_priv_key.sh", "-in", KEY, "-out", "tty.pem", "-encrypt"],
-                                        ["tty-pass1", "tty-pass2"], work)
+    code, transcript = _run_on_terminal(
+        ["convert_priv_key.sh", "-in", KEY, "-out", "tty.pem", "-encrypt"], ["tty-pass1", "tty-pass2"], work
+    )
     assert code == 1 and "do not match" in transcript
     assert not Path("tty.pem").exists()

@@ -1,19 +1,20 @@
 """CRLs: what openssl ca -gencrl would write, accepted by openssl crl / verify, fast at 100,000 entries; the CDP."""
+
 import datetime as dt
 import re
 import shutil
 import subprocess
 
 import pytest
+from conftest import openssl_ca, run_tool, snapshot
 from cryptography import x509
 
-from conftest import openssl_ca, run_tool, snapshot
 from genesys_lab import create_ca, load_ca
-from genesys_lab.x509 import keys
 from genesys_lab.authority.crl import CrlUnavailableError, distribution_points, fetch_crl, generate_crl, load_crl
 from genesys_lab.authority.crlserver import free_port, serve_crl
-from genesys_lab.errors import CADatabaseError, UsageError
 from genesys_lab.authority.revoke import revoke
+from genesys_lab.errors import CADatabaseError, UsageError
+from genesys_lab.x509 import keys
 
 CDP_PORT = free_port()
 
@@ -33,6 +34,7 @@ def base_ca(tmp_path_factory):
 def ca_copy(base_ca, tmp_path):
     def copy(name="ca"):
         return load_ca(shutil.copytree(base_ca, tmp_path / name))
+
     return copy
 
 
@@ -41,8 +43,7 @@ def crl_text(openssl, path) -> str:
 
 
 def verify(openssl, ca, serial, *extra):
-    return run_tool(openssl, "verify", "-CAfile", ca.paths.cert, *extra, ca.paths.repository / f"{serial}.pem",
-                    check=False)
+    return run_tool(openssl, "verify", "-CAfile", ca.paths.cert, *extra, ca.paths.repository / f"{serial}.pem", check=False)
 
 
 def revoke_some_with_openssl(openssl, ca):
@@ -94,9 +95,12 @@ def test_fields_reasons_and_verification(openssl, ca_copy):
     aki = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
     assert aki.hex(":").upper() in text
     assert text.count("Serial Number:") == 4
-    assert ["Key Compromise", "Superseded", "Certificate Hold"] == re.findall(r"Reason Code: \n\s+(.+)\n", text)
+    assert re.findall(r"Reason Code: \n\s+(.+)\n", text) == ["Key Compromise", "Superseded", "Certificate Hold"]
     assert info.next_update - info.this_update == dt.timedelta(days=7) and info.is_current()
-    assert run_tool(openssl, "crl", "-in", ca.paths.crl_pem, "-noout", "-verify", "-CAfile", ca.paths.cert).stderr.strip() == "verify OK"
+    assert (
+        run_tool(openssl, "crl", "-in", ca.paths.crl_pem, "-noout", "-verify", "-CAfile", ca.paths.cert).stderr.strip()
+        == "verify OK"
+    )
     der_text = run_tool(openssl, "crl", "-inform", "DER", "-in", ca.paths.crl_der, "-noout", "-text").stdout
     assert der_text == text
     assert verify(openssl, ca, "03", "-crl_check", "-CRLfile", ca.paths.crl_pem).returncode == 0
@@ -123,7 +127,10 @@ def test_empty_crl_and_sha1_ca(openssl, tmp_path):
     text = crl_text(openssl, ca.paths.crl_pem)
     assert "No Revoked Certificates." in text and "sha1WithRSAEncryption" in text
     assert info.count == 0 and info.digest == "sha1" and load_crl(ca.paths.crl_pem).digest == "sha1"
-    assert run_tool(openssl, "crl", "-in", ca.paths.crl_pem, "-noout", "-verify", "-CAfile", ca.paths.cert).stderr.strip() == "verify OK"
+    assert (
+        run_tool(openssl, "crl", "-in", ca.paths.crl_pem, "-noout", "-verify", "-CAfile", ca.paths.cert).stderr.strip()
+        == "verify OK"
+    )
 
 
 def test_crl_from_another_ca_is_rejected_by_openssl(openssl, ca_copy, tmp_path):
@@ -147,12 +154,15 @@ def _bad_revocation_time(ca):
     ca.paths.db.write_text(ca.paths.db.read_text().replace("\t\t02\t", "\tyesterday\t02\t").replace("V\t", "R\t", 2))
 
 
-@pytest.mark.parametrize("damage, days, error, words", [
-    (_bad_digest, 30, CADatabaseError, ["md5", "sha256"]),
-    (_bad_crlnumber, 30, CADatabaseError, ["crlnumber", "hexadecimal"]),
-    (_bad_revocation_time, 30, CADatabaseError, ["'yesterday'", "line 2"]),
-    (None, 0, UsageError, ["--days 0"]),
-])
+@pytest.mark.parametrize(
+    "damage, days, error, words",
+    [
+        (_bad_digest, 30, CADatabaseError, ["md5", "sha256"]),
+        (_bad_crlnumber, 30, CADatabaseError, ["crlnumber", "hexadecimal"]),
+        (_bad_revocation_time, 30, CADatabaseError, ["'yesterday'", "line 2"]),
+        (None, 0, UsageError, ["--days 0"]),
+    ],
+)
 def test_refusals_change_nothing(ca_copy, damage, days, error, words):
     ca = ca_copy()
     revoke(ca, "01")
@@ -170,8 +180,10 @@ def test_hundred_thousand_entries(openssl, tmp_path):
     """ca.db lines written directly (no keys); openssl reads and verifies the result and counts every entry."""
     ca = create_ca(tmp_path, "Big CA", key_size=1024).ca
     reasons = ["", ",keyCompromise", ",superseded", ",unspecified", ",cessationOfOperation"]
-    lines = [f"R\t270101000000Z\t26{(i % 12) + 1:02d}{(i % 28) + 1:02d}120000Z{reasons[i % 5]}\t"
-             f"{i:06X}\tunknown\t/CN=host{i}\n" for i in range(100_000, 0, -1)]
+    lines = [
+        f"R\t270101000000Z\t26{(i % 12) + 1:02d}{(i % 28) + 1:02d}120000Z{reasons[i % 5]}\t{i:06X}\tunknown\t/CN=host{i}\n"
+        for i in range(100_000, 0, -1)
+    ]
     ca.paths.db.write_text("V\t270101000000Z\t\t0186A1\tunknown\t/CN=valid\n" + "".join(lines))
     info = generate_crl(ca)
     assert info.count == 100_000 and info.is_revoked(1) and info.is_revoked("0186A0") and not info.is_revoked("0186A1")
@@ -197,8 +209,7 @@ def test_certificates_carry_the_cdp_and_ca_conf_issues_it_too(openssl, ca_copy, 
     ext = run_tool(openssl, "x509", "-in", ca.paths.repository / "01.pem", "-noout", "-ext", "crlDistributionPoints").stdout
     assert f"URI:{url}" in ext
     csr = tmp_path / "req.pem"
-    run_tool(openssl, "req", "-new", "-key", ca.paths.repository / "01_host0_priv_key.pem", "-subj", "/CN=byopenssl",
-             "-out", csr)
+    run_tool(openssl, "req", "-new", "-key", ca.paths.repository / "01_host0_priv_key.pem", "-subj", "/CN=byopenssl", "-out", csr)
     for section in ("server_ext", "gui_ext"):
         openssl_ca(openssl, ca, "-batch", "-in", csr, "-extensions", section, "-out", tmp_path / f"{section}.pem")
         ext = run_tool(openssl, "x509", "-in", tmp_path / f"{section}.pem", "-noout", "-ext", "crlDistributionPoints").stdout
@@ -233,11 +244,10 @@ def test_an_unreachable_cdp_stalls_openssl(openssl, ca_copy):
 def test_fetch_from_a_slow_cdp_fails_at_the_timeout(ca_copy):
     ca = ca_copy()
     generate_crl(ca)
-    with serve_crl(ca, port=0, delay=2) as server:
-        with pytest.raises(CrlUnavailableError, match="longer than 0.3 s"):
-            fetch_crl(server.url, timeout=0.3)
+    with serve_crl(ca, port=0, delay=2) as server, pytest.raises(CrlUnavailableError, match="longer than 0.3 s"):
+        fetch_crl(server.url, timeout=0.3)
     with pytest.raises(CrlUnavailableError, match="cannot download"):
-        fetch_crl(server.url, timeout=1)       # the server is gone: connection refused
+        fetch_crl(server.url, timeout=1)  # the server is gone: connection refused
 
 
 def test_server_before_any_crl_and_wrong_path(ca_copy):
@@ -259,6 +269,5 @@ def test_server_before_any_crl_and_wrong_path(ca_copy):
 
 @pytest.mark.parametrize("kwargs", [dict(delay=-1), dict(delay="slow"), dict(port=70000)])
 def test_server_option_errors(ca_copy, kwargs):
-    with pytest.raises(UsageError):
-        with serve_crl(ca_copy(), **kwargs):
-            pass
+    with pytest.raises(UsageError), serve_crl(ca_copy(), **kwargs):
+        pass

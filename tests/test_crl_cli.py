@@ -1,4 +1,5 @@
 """genesys-lab revoke, gen-crl, serve-crl and list --expiring, as a user types them."""
+
 import json
 import os
 import re
@@ -10,13 +11,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import run_tool, snapshot
-from genesys_lab import create_ca, load_ca
-from genesys_lab import cli
-from genesys_lab.x509 import keys
+
+from genesys_lab import cli, create_ca, load_ca
 from genesys_lab.authority.crl import load_crl
 from genesys_lab.authority.crlserver import free_port
+from genesys_lab.x509 import keys
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +58,17 @@ def test_revoke_by_serial_and_by_file_then_gen_crl(openssl, ca_dir, capsys):
     assert (info.next_update - info.this_update).days == 7
 
 
-@pytest.mark.parametrize("argv, code, words", [
-    (["revoke", "0B"], 1, ["serial 0B is not in", "genesys-lab list"]),
-    (["revoke", "01", "--reason", "stolen"], 1, ["'stolen'", "keyCompromise"]),
-    (["revoke", "missing.pem"], 1, ["'missing.pem'"]),
-    (["gen-crl", "--days", "0"], 2, ["--days 0"]),
-    (["gen-crl", "--days", "many"], 2, ["'many'"]),
-    (["serve-crl", "--delay", "-1"], 2, ["delay -1"]),
-])
+@pytest.mark.parametrize(
+    "argv, code, words",
+    [
+        (["revoke", "0B"], 1, ["serial 0B is not in", "genesys-lab list"]),
+        (["revoke", "01", "--reason", "stolen"], 1, ["'stolen'", "keyCompromise"]),
+        (["revoke", "missing.pem"], 1, ["'missing.pem'"]),
+        (["gen-crl", "--days", "0"], 2, ["--days 0"]),
+        (["gen-crl", "--days", "many"], 2, ["'many'"]),
+        (["serve-crl", "--delay", "-1"], 2, ["delay -1"]),
+    ],
+)
 def test_errors_are_one_line_and_change_nothing(ca_dir, capsys, argv, code, words):
     before = snapshot(ca_dir)
     got, out, err = run([*argv, "--ca-dir", ca_dir], capsys)
@@ -97,8 +100,12 @@ def test_serve_crl_until_ctrl_c(ca_dir, capsys):
     assert run(["revoke", "02", "--ca-dir", ca_dir], capsys)[0] == 0
     assert run(["gen-crl", "--ca-dir", ca_dir], capsys)[0] == 0
     url = load_ca(ca_dir).crl_url
-    proc = subprocess.Popen([sys.executable, "-m", "genesys_lab.cli", "serve-crl", "--ca-dir", str(ca_dir)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "genesys_lab.cli", "serve-crl", "--ca-dir", str(ca_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = proc.stdout.readline()
         assert first.startswith("Serving") and first.strip().endswith(f" at {url}")
@@ -115,8 +122,11 @@ def test_serve_crl_until_ctrl_c(ca_dir, capsys):
 
 
 def test_help_does_not_import_pandas():
-    code = ("import sys; from genesys_lab.cli.main import build_parser; build_parser();"
-            "print(sorted(m for m in ('pandas', 'ipywidgets') if m in sys.modules))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    code = (
+        "import sys; from genesys_lab.cli.main import build_parser; build_parser();"
+        "print(sorted(m for m in ('pandas', 'ipywidgets') if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    )
     assert proc.stdout.strip() == "[]", proc.stderr

@@ -5,6 +5,7 @@ that ``solution()`` shows) in a temporary folder; wrong answers are made
 with the public API the way a learner would get them wrong. Checks are pure:
 they print nothing, and only the notebook wrapper (``display.Exercise``) does.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,13 +19,13 @@ import pytest
 from conftest import run_tool
 
 from genesys_lab import create_ca
-from genesys_lab.formats.convert import convert_key, export_pkcs12
 from genesys_lab.authority.crl import generate_crl
+from genesys_lab.authority.revoke import revoke
 from genesys_lab.errors import UsageError
 from genesys_lab.exercises import NOTEBOOKS, for_notebook, questions
 from genesys_lab.exercises.core import Attempt, Outcome
 from genesys_lab.exercises.display import Exercise, ShownOutcome, render
-from genesys_lab.authority.revoke import revoke
+from genesys_lab.formats.convert import convert_key, export_pkcs12
 
 ALL = [(nb, i) for nb in NOTEBOOKS for i in range(len(questions(nb, ".")))]
 IDS = [f"{nb}.{i + 1}" for nb, i in ALL]
@@ -80,20 +81,23 @@ def test_openssl_agrees_with_the_checked_solutions(tmp_path, openssl):
     assert (end - start).days == 730
 
     attempt = questions("04", _workdir("04", pfx_dir))[1].solve()
-    proc = run_tool(openssl, "pkcs12", "-info", "-noout", "-in", attempt.answer, "-passin", "stdin",
-                    input=attempt.options["password"] + "\n")
+    proc = run_tool(
+        openssl, "pkcs12", "-info", "-noout", "-in", attempt.answer, "-passin", "stdin", input=attempt.options["password"] + "\n"
+    )
     info = proc.stdout + proc.stderr
     assert "MAC: sha1" in info and "pbeWithSHA1And3-KeyTripleDES-CBC" in info and "AES" not in info
 
     crl = questions("05", _workdir("05", crl_dir))[0].solve().answer
     text = run_tool(openssl, "crl", "-in", crl.path, "-noout", "-text").stdout
-    assert re.search(r"Serial Number: 01\s+Revocation Date: .*\s+CRL entry extensions:\s+X509v3 CRL Reason Code:\s+Key Compromise", text)
+    assert re.search(
+        r"Serial Number: 01\s+Revocation Date: .*\s+CRL entry extensions:\s+X509v3 CRL Reason Code:\s+Key Compromise", text
+    )
 
 
 @pytest.mark.parametrize("notebook, index", ALL, ids=IDS)
 def test_every_question_has_prompt_hint_and_a_solution_that_is_python(notebook, index):
     question = questions(notebook, "work")[index]
-    assert question.NOTEBOOK == notebook and question.NUMBER == index + 1
+    assert notebook == question.NOTEBOOK and index + 1 == question.NUMBER
     for text in (question.prompt(), question.hint(), question.solution(), question.TITLE):
         assert text.strip()
     assert f"q{index + 1}.check(" in question.prompt(), "the prompt says how to check"
@@ -119,8 +123,16 @@ def test_unknown_notebook_is_refused():
 def test_02_ca_with_the_defaults_fails_with_what_to_change(tmp_path, capsys):
     q1 = questions("02", tmp_path)[0]
     made = create_ca(tmp_path, "Lab CA", key_size=1024)
-    _fails(capsys, q1, made, "valid for 365 days, not 730", "days=730",
-           "the subject has no country (C)", "no organisation (O)", "1024 bits")
+    _fails(
+        capsys,
+        q1,
+        made,
+        "valid for 365 days, not 730",
+        "days=730",
+        "the subject has no country (C)",
+        "no organisation (O)",
+        "1024 bits",
+    )
     _fails(capsys, q1, 42, "expected the CA's folder")
     (tmp_path / "empty").mkdir()
     _fails(capsys, q1, tmp_path / "empty", "no CA in")
@@ -133,10 +145,17 @@ def test_02_wrong_organisation_is_named(tmp_path, capsys):
     assert "days" not in outcome.message and "country" not in outcome.message
 
 
-@pytest.mark.parametrize("answer, expected", [
-    ("ca_cert.pem", "public"), ("ca_conf/ca_cert.pfx", "no key"), ("serial.num", "no secret"),
-    ("crl.pem", "public by design"), ("secret.txt", "is not a file of ca_conf/"), (7, "as text"),
-])
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ("ca_cert.pem", "public"),
+        ("ca_conf/ca_cert.pfx", "no key"),
+        ("serial.num", "no secret"),
+        ("crl.pem", "public by design"),
+        ("secret.txt", "is not a file of ca_conf/"),
+        (7, "as text"),
+    ],
+)
 def test_02_secret_file_wrong_answers(answer, expected, capsys):
     _fails(capsys, questions("02", ".")[1], answer, expected)
 
@@ -156,16 +175,16 @@ def ca03(tmp_path):
 def test_03_server_certificate_missing_ip_alias_and_server_eku(ca03, capsys):
     q1 = questions("03", ca03.paths.root)[0]
     issued = ca03.issue("cfg01.lab.example.com", "cfg01", profile="gui", key_size=1024)
-    _fails(capsys, q1, issued, "the SAN lacks 10.10.0.11", "the SAN lacks config.lab.example.com",
-           "lacks serverAuth")
+    _fails(capsys, q1, issued, "the SAN lacks 10.10.0.11", "the SAN lacks config.lab.example.com", "lacks serverAuth")
     _fails(capsys, q1, issued.serial, "the SAN lacks 10.10.0.11")
     _fails(capsys, q1, issued.cert_file, "the SAN lacks 10.10.0.11")
 
 
 def test_03_certificate_of_another_ca_is_refused(ca03, tmp_path_factory, capsys):
     other = create_ca(tmp_path_factory.mktemp("other"), "Other CA", key_size=1024).ca
-    stranger = other.issue("cfg01.lab.example.com", "cfg01", ip="10.10.0.11",
-                           san_domains=["config.lab.example.com"], key_size=1024)
+    stranger = other.issue(
+        "cfg01.lab.example.com", "cfg01", ip="10.10.0.11", san_domains=["config.lab.example.com"], key_size=1024
+    )
     _fails(capsys, questions("03", ca03.paths.root)[0], stranger, "was not issued by the CA")
     _fails(capsys, questions("03", ca03.paths.root)[0], "0A", "serial 0A is not in")
 
@@ -219,14 +238,14 @@ def test_04_pfx_wrong_password_missing_ca_and_other_certificate(ca04, capsys):
     work = ca04.paths.root
     q2 = questions("04", work)[1]
     record = ca04.record("01")
-    legacy = export_pkcs12(record.cert_file, _key_file(ca04), work / "no_chain.pfx", password="Test-pass-2",
-                           compat="legacy")
+    legacy = export_pkcs12(record.cert_file, _key_file(ca04), work / "no_chain.pfx", password="Test-pass-2", compat="legacy")
     _fails(capsys, q2, legacy, "that password does not open no_chain.pfx", password="other")
     _fails(capsys, q2, legacy, "an empty password does not open")
     _fails(capsys, q2, legacy, "the CA certificate is missing", password="Test-pass-2")
     other = ca04.issue("host02.lab.example.com", "host02", key_size=1024)
-    wrong = export_pkcs12(other.cert_file, other.key_file, work / "other.pfx", chain=[ca04.paths.cert],
-                          password="Test-pass-2", compat="legacy")
+    wrong = export_pkcs12(
+        other.cert_file, other.key_file, work / "other.pfx", chain=[ca04.paths.cert], password="Test-pass-2", compat="legacy"
+    )
     _fails(capsys, q2, wrong, "its certificate is host02, not certificate 01", password="Test-pass-2")
     _fails(capsys, q2, record.cert_file, "not a PKCS#12")
 
@@ -324,8 +343,10 @@ def test_the_notebook_wrapper_shows_question_hint_and_solution(capsys):
 
 
 def test_importing_the_exercises_stays_light():
-    code = ("import sys, genesys_lab.exercises as e; [e.questions(n, '.') for n in e.NOTEBOOKS]; "
-            "print(sorted(m for m in ('pandas', 'ipywidgets', 'IPython') if m in sys.modules))")
+    code = (
+        "import sys, genesys_lab.exercises as e; [e.questions(n, '.') for n in e.NOTEBOOKS]; "
+        "print(sorted(m for m in ('pandas', 'ipywidgets', 'IPython') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -341,14 +362,18 @@ def _notebook(number: str) -> dict:
 @pytest.mark.parametrize("number", NOTEBOOKS)
 def test_each_notebook_has_an_exercises_section_before_its_summary(number):
     nb = _notebook(number)
-    headings = [line for c in nb["cells"] if c["cell_type"] == "markdown"
-                for line in "".join(c["source"]).splitlines() if line.startswith("## ")]
+    headings = [
+        line
+        for c in nb["cells"]
+        if c["cell_type"] == "markdown"
+        for line in "".join(c["source"]).splitlines()
+        if line.startswith("## ")
+    ]
     assert "## Exercises" in headings, f"{number}: no '## Exercises' section"
     assert headings.index("## Exercises") < headings.index("## Summary")
     code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
     assert any(f'for_notebook("{number}", work)' in src for src in code)
-    outputs = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
-                      for o in c.get("outputs", []))
+    outputs = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
     count = len(questions(number, "."))
     for n in range(1, count + 1):
         assert f"✔ Exercise {number}.{n} " in outputs, f"{number}: the stored notebook does not show exercise {n} passing"

@@ -1,4 +1,5 @@
 """identify, key conversion, PEM/DER, chains and PKCS#12 export, judged by openssl, keytool and cryptography."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,21 +9,21 @@ import stat
 import subprocess
 
 import pytest
+from conftest import run_tool, snapshot
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 
-from conftest import run_tool, snapshot
 from genesys_lab import create_ca
+from genesys_lab.errors import FormatError, GenesysLabError, PasswordError, UsageError
 from genesys_lab.formats import convert
 from genesys_lab.formats.convert import KeyFormat
-from genesys_lab.errors import FormatError, GenesysLabError, PasswordError, UsageError
 from genesys_lab.formats.identify import Kind, identify
 from genesys_lab.formats.passwords import PasswordRequired
 from genesys_lab.formats.pkcs12 import Compat, build_pkcs12, read_pkcs12
 
-
 # -- fixtures: one small CA and host for the module, and every kind of file made from them -----
+
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
@@ -40,11 +41,19 @@ def files(lab, tmp_path_factory):
     key = serialization.load_pem_private_key(host.key_file.read_bytes(), None)
     s = serialization
     cert = host.certificate
-    csr = (x509.CertificateSigningRequestBuilder()
-           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "app01")])).sign(key, hashes.SHA256()))
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "app01")]))
+        .sign(key, hashes.SHA256())
+    )
     now = dt.datetime.now(dt.timezone.utc)
-    crl = (x509.CertificateRevocationListBuilder().issuer_name(ca.certificate.subject)
-           .last_update(now).next_update(now + dt.timedelta(days=7)).sign(ca.key, hashes.SHA256()))
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.certificate.subject)
+        .last_update(now)
+        .next_update(now + dt.timedelta(days=7))
+        .sign(ca.key, hashes.SHA256())
+    )
     made = {
         "cert.pem": cert.public_bytes(s.Encoding.PEM),
         "cert.der": cert.public_bytes(s.Encoding.DER),
@@ -74,14 +83,22 @@ def files(lab, tmp_path_factory):
 
 
 KINDS = {
-    "cert.pem": ("PEM", Kind.CERTIFICATE), "cert.der": ("DER", Kind.CERTIFICATE),
-    "csr.pem": ("PEM", Kind.CSR), "csr.der": ("DER", Kind.CSR),
-    "crl.pem": ("PEM", Kind.CRL), "crl.der": ("DER", Kind.CRL),
-    "pkcs1.pem": ("PEM", Kind.RSA_KEY), "pkcs1.der": ("DER", Kind.RSA_KEY),
-    "pkcs8.pem": ("PEM", Kind.PKCS8_KEY), "pkcs8.der": ("DER", Kind.PKCS8_KEY),
-    "enc8.pem": ("PEM", Kind.ENCRYPTED_PKCS8_KEY), "enc8.der": ("DER", Kind.ENCRYPTED_PKCS8_KEY),
+    "cert.pem": ("PEM", Kind.CERTIFICATE),
+    "cert.der": ("DER", Kind.CERTIFICATE),
+    "csr.pem": ("PEM", Kind.CSR),
+    "csr.der": ("DER", Kind.CSR),
+    "crl.pem": ("PEM", Kind.CRL),
+    "crl.der": ("DER", Kind.CRL),
+    "pkcs1.pem": ("PEM", Kind.RSA_KEY),
+    "pkcs1.der": ("DER", Kind.RSA_KEY),
+    "pkcs8.pem": ("PEM", Kind.PKCS8_KEY),
+    "pkcs8.der": ("DER", Kind.PKCS8_KEY),
+    "enc8.pem": ("PEM", Kind.ENCRYPTED_PKCS8_KEY),
+    "enc8.der": ("DER", Kind.ENCRYPTED_PKCS8_KEY),
     "enc1.pem": ("PEM", Kind.ENCRYPTED_RSA_KEY),
-    "host.pfx": ("DER", Kind.PKCS12), "secret.pfx": ("DER", Kind.PKCS12), "ca.pfx": ("DER", Kind.PKCS12),
+    "host.pfx": ("DER", Kind.PKCS12),
+    "secret.pfx": ("DER", Kind.PKCS12),
+    "ca.pfx": ("DER", Kind.PKCS12),
 }
 
 
@@ -98,6 +115,7 @@ def mode(path) -> int:
 
 
 # -- identify ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", sorted(KINDS))
 def test_identify_names_each_kind_and_encoding(files, name):
@@ -124,8 +142,10 @@ def test_identify_lists_every_object_of_a_chain_in_order(files):
     assert found.summary().startswith("2 PEM objects")
 
 
-@pytest.mark.parametrize("name, words", [("truncated.pem", "truncated"), ("truncated.der", "not DER"),
-                                          ("notes.txt", "text file"), ("empty.bin", "empty")])
+@pytest.mark.parametrize(
+    "name, words",
+    [("truncated.pem", "truncated"), ("truncated.der", "not DER"), ("notes.txt", "text file"), ("empty.bin", "empty")],
+)
 def test_identify_says_what_is_wrong_with_damaged_or_foreign_files(files, name, words):
     assert words in identify(files / name).summary()
 
@@ -137,6 +157,7 @@ def test_identify_never_shows_key_material(files):
 
 
 # -- converting keys: every output read back by openssl and cryptography -----------------
+
 
 def _modulus(key) -> int:
     return key.public_key().public_numbers().n
@@ -198,6 +219,7 @@ def test_a_protected_pfx_asks_for_its_password_then_opens(files, tmp_path):
 
 # -- bad input: clear errors and no output file -----------------------------------
 
+
 @pytest.mark.parametrize("name, informat", [("enc8.pem", "pkcs8"), ("enc1.pem", "rsa"), ("secret.pfx", "pfx")])
 def test_a_wrong_password_is_a_password_error_and_writes_nothing(files, tmp_path, name, informat):
     with pytest.raises(PasswordError, match="wrong password"):
@@ -210,17 +232,20 @@ def test_an_encrypted_key_without_a_password_asks_for_one(files, tmp_path):
         convert.convert_key(files / "enc8.der", tmp_path / "out.pem", informat="pkcs8")
 
 
-@pytest.mark.parametrize("name, informat, says", [
-    ("pkcs8.pem", "rsa", "is a PEM PKCS#8 private key .*use -informat pkcs8"),
-    ("pkcs1.pem", "pkcs8", "is a PEM PKCS#1 RSA private key .*use -informat rsa"),
-    ("pkcs1.pem", "pfx", "is a PEM PKCS#1 RSA private key .*use -informat rsa"),
-    ("host.pfx", "rsa", "is a DER PKCS#12 .*use -informat pfx"),
-    ("cert.pem", "rsa", "is a PEM certificate .*holds no private key"),
-    ("csr.pem", "pkcs8", "certificate signing request"),
-    ("truncated.pem", "rsa", "truncated"),
-    ("notes.txt", "rsa", "text file"),
-    ("ca.pfx", "pfx", "PKCS#12 file with no private key"),
-])
+@pytest.mark.parametrize(
+    "name, informat, says",
+    [
+        ("pkcs8.pem", "rsa", "is a PEM PKCS#8 private key .*use -informat pkcs8"),
+        ("pkcs1.pem", "pkcs8", "is a PEM PKCS#1 RSA private key .*use -informat rsa"),
+        ("pkcs1.pem", "pfx", "is a PEM PKCS#1 RSA private key .*use -informat rsa"),
+        ("host.pfx", "rsa", "is a DER PKCS#12 .*use -informat pfx"),
+        ("cert.pem", "rsa", "is a PEM certificate .*holds no private key"),
+        ("csr.pem", "pkcs8", "certificate signing request"),
+        ("truncated.pem", "rsa", "truncated"),
+        ("notes.txt", "rsa", "text file"),
+        ("ca.pfx", "pfx", "PKCS#12 file with no private key"),
+    ],
+)
 def test_input_that_is_not_what_informat_says_is_named(files, tmp_path, name, informat, says):
     with pytest.raises(FormatError, match=says):
         convert.convert_key(files / name, tmp_path / "out.pem", informat=informat)
@@ -273,6 +298,7 @@ def test_pkcs12_is_not_an_output_key_format(files, tmp_path):
 
 # -- certificates, CRLs, chains --------------------------------------------------
 
+
 @pytest.mark.parametrize("name, tool", [("cert.pem", "x509"), ("crl.pem", "crl")])
 def test_pem_to_der_and_back_is_read_by_openssl_and_round_trips(files, tmp_path, openssl, name, tool):
     der = convert.convert_certificate(files / name, tmp_path / "o.der")
@@ -296,7 +322,7 @@ def test_chain_file_is_host_then_ca_and_verifies(lab, files, tmp_path, openssl):
     chain = convert.write_chain(files / "cert.der", [ca.paths.cert], tmp_path / "chain.pem")
     certs = x509.load_pem_x509_certificates(chain.read_bytes())
     assert [c.subject for c in certs] == [host.certificate.subject, ca.certificate.subject]
-    run_tool(openssl, "verify", "-CAfile", ca.paths.cert, chain)   # verifies the first: the host
+    run_tool(openssl, "verify", "-CAfile", ca.paths.cert, chain)  # verifies the first: the host
 
 
 def test_chain_in_the_wrong_order_is_refused(lab, files, tmp_path):
@@ -307,6 +333,7 @@ def test_chain_in_the_wrong_order_is_refused(lab, files, tmp_path):
 
 
 # -- which key belongs to which certificate -------------------------------------------
+
 
 def test_key_matches_its_certificate_in_any_format(lab, files):
     ca, _ = lab
@@ -324,12 +351,14 @@ def test_pair_keys_finds_each_certificates_key(lab, files):
 
 # -- PKCS#12 export ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("compat", ["modern", "legacy"])
 @pytest.mark.parametrize("password", ["", "Pfx-pass1"])
 def test_exported_pfx_opens_in_openssl3_without_legacy_and_in_keytool(lab, files, tmp_path, openssl, keytool, compat, password):
     ca, host = lab
-    out = convert.export_pkcs12(files / "cert.pem", files / "pkcs8.pem", tmp_path / "x.pfx", chain=[ca.paths.cert],
-                                password=password, compat=compat)
+    out = convert.export_pkcs12(
+        files / "cert.pem", files / "pkcs8.pem", tmp_path / "x.pfx", chain=[ca.paths.cert], password=password, compat=compat
+    )
     assert mode(out) == 0o600
     info = tool(openssl, "pkcs12", "-in", out, "-info", "-noout", "-passin", "env:PW", pw=password)
     assert ("AES-256-CBC" in info.stderr) == (compat == "modern")
@@ -349,11 +378,14 @@ def test_export_refuses_a_key_of_another_certificate(lab, files, tmp_path):
 def test_export_compat_values(files, tmp_path):
     with pytest.raises(UsageError, match="not modern or legacy"):
         convert.export_pkcs12(files / "cert.pem", files / "pkcs1.pem", tmp_path / "x.pfx", compat="ancient")
-    convert.export_pkcs12(files / "cert.pem", files / "pkcs1.pem", tmp_path / "y.pfx", compat=Compat.LEGACY, friendly_name="my host")
+    convert.export_pkcs12(
+        files / "cert.pem", files / "pkcs1.pem", tmp_path / "y.pfx", compat=Compat.LEGACY, friendly_name="my host"
+    )
     assert read_pkcs12((tmp_path / "y.pfx").read_bytes()).friendly_name == "my host"
 
 
 # -- files from elsewhere: Windows line ends, .p7b bundles, v1 certificates ---------------------
+
 
 def test_pem_files_with_windows_line_ends_are_recognised_and_convert(files, tmp_path):
     for name, kind in [("cert.pem", Kind.CERTIFICATE), ("enc1.pem", Kind.ENCRYPTED_RSA_KEY)]:
@@ -368,8 +400,21 @@ def test_openssl_p7b_and_v1_certificates(files, tmp_path, openssl):
     run_tool(openssl, "crl2pkcs7", "-nocrl", "-certfile", files / "chain.pem", "-outform", "DER", "-out", tmp_path / "b.p7b")
     found = identify(tmp_path / "b.p7b")
     assert found.kind is Kind.PKCS7 and found.items[0].detail == "2 certificate(s)"
-    run_tool(openssl, "x509", "-req", "-in", files / "csr.pem", "-signkey", files / "pkcs1.pem", "-days", "1",
-             "-outform", "DER", "-out", tmp_path / "v1.der")
+    run_tool(
+        openssl,
+        "x509",
+        "-req",
+        "-in",
+        files / "csr.pem",
+        "-signkey",
+        files / "pkcs1.pem",
+        "-days",
+        "1",
+        "-outform",
+        "DER",
+        "-out",
+        tmp_path / "v1.der",
+    )
     assert "Version: 1" in run_tool(openssl, "x509", "-inform", "DER", "-in", tmp_path / "v1.der", "-noout", "-text").stdout
     assert identify(tmp_path / "v1.der").kind is Kind.CERTIFICATE
 
@@ -377,8 +422,21 @@ def test_openssl_p7b_and_v1_certificates(files, tmp_path, openssl):
 def test_key_out_of_an_openssl_legacy_pfx(files, tmp_path, openssl, host_key):
     """`openssl pkcs12 -export -legacy` (RC2-40 certificates, 3DES key): what old Security Pack sites have."""
     pfx = tmp_path / "old.pfx"
-    tool(openssl, "pkcs12", "-export", "-legacy", "-in", files / "cert.pem", "-inkey", files / "pkcs1.pem",
-         "-passout", "env:PW", "-out", pfx, pw="Old-pass1")
+    tool(
+        openssl,
+        "pkcs12",
+        "-export",
+        "-legacy",
+        "-in",
+        files / "cert.pem",
+        "-inkey",
+        files / "pkcs1.pem",
+        "-passout",
+        "env:PW",
+        "-out",
+        pfx,
+        pw="Old-pass1",
+    )
     assert identify(pfx).items[0].detail == "protected by a password"
     convert.convert_key(pfx, tmp_path / "k.pem", informat="pfx", password="Old-pass1")
     assert _modulus(convert.load_key(tmp_path / "k.pem")) == _modulus(host_key)

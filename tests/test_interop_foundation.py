@@ -1,4 +1,5 @@
 """The real tools judge what the foundation writes: openssl verify/x509/ca/pkcs12, keytool, Python ssl."""
+
 import datetime as dt
 import shutil
 import socket
@@ -6,10 +7,10 @@ import ssl
 import threading
 
 import pytest
+from conftest import run_tool
 
 from genesys_lab import load_ca
 from genesys_lab.cli import scripts
-from conftest import run_tool
 
 pytestmark = pytest.mark.interop
 
@@ -21,17 +22,56 @@ def guide_dir(tmp_path_factory):
     """The guide's two example commands, verbatim, plus one GUI and one IP-bearing certificate."""
     root = tmp_path_factory.mktemp("guide")
     import os
+
     old = os.getcwd()
     os.chdir(root)
     try:
-        assert scripts.create_ca_main(["-CN", "Basic Certification Authority", "-E", "youremail@yourdomain.com",
-                                       "-OU", "Department", "-O", "Genesys Telecommunication Labs", "-L", "Daly City",
-                                       "-S", "CA", "-C", "US"]) == 0
+        assert (
+            scripts.create_ca_main(
+                [
+                    "-CN",
+                    "Basic Certification Authority",
+                    "-E",
+                    "youremail@yourdomain.com",
+                    "-OU",
+                    "Department",
+                    "-O",
+                    "Genesys Telecommunication Labs",
+                    "-L",
+                    "Daly City",
+                    "-S",
+                    "CA",
+                    "-C",
+                    "US",
+                ]
+            )
+            == 0
+        )
         assert scripts.create_cert_main(["-host", HOST, "-CN", "myWorkstation"]) == 0
         assert scripts.create_cert_main(["-host", "desk.example.com", "-CN", "desk", "-profile", "gui"]) == 0
-        assert scripts.create_cert_main(["-host", "ip.example.com", "-CN", "ip", "-IP", "10.0.0.5",
-                                         "-SANip", "10.0.0.6, 2001:db8::1", "-dgst", "sha512", "-keySz", "3072",
-                                         "-time", "45", "-SANDomain", "alt.example.com"]) == 0
+        assert (
+            scripts.create_cert_main(
+                [
+                    "-host",
+                    "ip.example.com",
+                    "-CN",
+                    "ip",
+                    "-IP",
+                    "10.0.0.5",
+                    "-SANip",
+                    "10.0.0.6, 2001:db8::1",
+                    "-dgst",
+                    "sha512",
+                    "-keySz",
+                    "3072",
+                    "-time",
+                    "45",
+                    "-SANDomain",
+                    "alt.example.com",
+                ]
+            )
+            == 0
+        )
     finally:
         os.chdir(old)
     return root
@@ -57,8 +97,10 @@ def test_gui_cert_is_a_client_not_a_server(openssl, guide_dir):
 
 @pytest.mark.parametrize("address", ["10.0.0.5", "10.0.0.6", "2001:db8::1"])
 def test_verify_ip_for_ip_and_sanip(openssl, guide_dir, address):
-    assert verify(openssl, guide_dir, "ca_conf/repository/03_ip_cert.pem", "-purpose", "sslserver",
-                  "-verify_ip", address).returncode == 0
+    assert (
+        verify(openssl, guide_dir, "ca_conf/repository/03_ip_cert.pem", "-purpose", "sslserver", "-verify_ip", address).returncode
+        == 0
+    )
 
 
 def test_verify_ip_refuses_other_address(openssl, guide_dir):
@@ -69,9 +111,14 @@ def test_x509_text_shows_what_was_asked(openssl, guide_dir):
     text = run_tool(openssl, "x509", "-noout", "-text", "-in", guide_dir / "ca_conf/repository/03_ip_cert.pem").stdout
     assert "Signature Algorithm: sha512WithRSAEncryption" in text
     assert "Public-Key: (3072 bit)" in text
-    assert "DNS:ip.example.com, DNS:alt.example.com, IP Address:10.0.0.5, IP Address:10.0.0.6, IP Address:2001:DB8:0:0:0:0:0:1" in text
+    assert (
+        "DNS:ip.example.com, DNS:alt.example.com, IP Address:10.0.0.5, IP Address:10.0.0.6, IP Address:2001:DB8:0:0:0:0:0:1"
+        in text
+    )
     assert "TLS Web Server Authentication, TLS Web Client Authentication" in text
-    dates = run_tool(openssl, "x509", "-noout", "-startdate", "-enddate", "-in", guide_dir / "ca_conf/repository/03_ip_cert.pem").stdout
+    dates = run_tool(
+        openssl, "x509", "-noout", "-startdate", "-enddate", "-in", guide_dir / "ca_conf/repository/03_ip_cert.pem"
+    ).stdout
     start, end = (dt.datetime.strptime(line.split("=", 1)[1], "%b %d %H:%M:%S %Y GMT") for line in dates.splitlines())
     assert (end - start).days == 45
 
@@ -82,8 +129,9 @@ def test_host_keys_are_valid_pkcs1(openssl, guide_dir):
 
 
 def test_pfx_opens_with_empty_password_without_legacy(openssl, guide_dir):
-    info = run_tool(openssl, "pkcs12", "-in", guide_dir / "ca_conf/repository/01_myHOST_cert.pfx", "-passin", "pass:",
-                    "-nodes", "-info")
+    info = run_tool(
+        openssl, "pkcs12", "-in", guide_dir / "ca_conf/repository/01_myHOST_cert.pfx", "-passin", "pass:", "-nodes", "-info"
+    )
     assert info.stdout.count("BEGIN CERTIFICATE") == 2 and "BEGIN PRIVATE KEY" in info.stdout
     ca_only = run_tool(openssl, "pkcs12", "-in", guide_dir / "ca_conf/ca_cert.pfx", "-passin", "pass:", "-nokeys")
     assert ca_only.stdout.count("BEGIN CERTIFICATE") == 1
@@ -124,14 +172,36 @@ def test_openssl_ca_keeps_running_a_genesys_lab_ca(openssl, ca_copy):
     records = {r.serial: r for r in load_ca(ca_copy).records()}
     assert records["01"].status == "R" and records["01"].reason == "keyCompromise"
     assert records["02"].status == "V"
-    checked = run_tool(openssl, "verify", "-crl_check", "-CAfile", ca_copy / "ca_conf/ca_cert.pem", "-CRLfile",
-                       ca_copy / "ca_conf/crl.pem", ca_copy / "ca_conf/repository/01.pem", check=False)
+    checked = run_tool(
+        openssl,
+        "verify",
+        "-crl_check",
+        "-CAfile",
+        ca_copy / "ca_conf/ca_cert.pem",
+        "-CRLfile",
+        ca_copy / "ca_conf/crl.pem",
+        ca_copy / "ca_conf/repository/01.pem",
+        check=False,
+    )
     assert checked.returncode != 0 and "certificate revoked" in checked.stdout + checked.stderr
 
 
 def test_openssl_ca_issues_into_genesys_lab_ca_and_back(openssl, ca_copy):
-    run_tool(openssl, "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "r.csr",
-             "-subj", "/CN=fromopenssl", cwd=ca_copy)
+    run_tool(
+        openssl,
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "r.csr",
+        "-subj",
+        "/CN=fromopenssl",
+        cwd=ca_copy,
+    )
     run_tool(openssl, "ca", "-batch", "-config", "ca_conf/ca.conf", "-in", "r.csr", "-out", "c.pem", cwd=ca_copy)
     ca = load_ca(ca_copy)
     assert ca.record("04").status == "V"
@@ -150,12 +220,44 @@ def openssl_made_ca(openssl, tmp_path):
     (conf / "serial.num").write_text("01\n")
     (conf / "crlnumber").write_text("01\n")
     from genesys_lab.authority.caconf import render
+
     (conf / "ca.conf").write_text(render("sha256"))
-    run_tool(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca_conf/ca_priv_key.pem",
-             "-out", "ca_conf/ca_cert.pem", "-days", "365", "-subj", "/C=US/O=Genesys/CN=OpenSSL Made CA",
-             "-config", "ca_conf/ca.conf", "-extensions", "ca_ext", cwd=tmp_path)
-    run_tool(openssl, "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "r.csr",
-             "-subj", "/CN=first", cwd=tmp_path)
+    run_tool(
+        openssl,
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca_conf/ca_priv_key.pem",
+        "-out",
+        "ca_conf/ca_cert.pem",
+        "-days",
+        "365",
+        "-subj",
+        "/C=US/O=Genesys/CN=OpenSSL Made CA",
+        "-config",
+        "ca_conf/ca.conf",
+        "-extensions",
+        "ca_ext",
+        cwd=tmp_path,
+    )
+    run_tool(
+        openssl,
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "r.csr",
+        "-subj",
+        "/CN=first",
+        cwd=tmp_path,
+    )
     run_tool(openssl, "ca", "-batch", "-config", "ca_conf/ca.conf", "-in", "r.csr", "-out", "c.pem", cwd=tmp_path)
     assert (conf / "ca_priv_key.pem").read_text().startswith("-----BEGIN PRIVATE KEY-----")
     return tmp_path
@@ -166,8 +268,17 @@ def test_genesys_lab_issues_into_an_openssl_made_ca(openssl, openssl_made_ca):
     assert [r.serial for r in ca.records()] == ["01"]
     issued = ca.issue(HOST, "myWorkstation")
     assert issued.serial == "02"
-    ok = run_tool(openssl, "verify", "-CAfile", openssl_made_ca / "ca_conf/ca_cert.pem", "-purpose", "sslserver",
-                  "-verify_hostname", HOST, issued.cert_file)
+    ok = run_tool(
+        openssl,
+        "verify",
+        "-CAfile",
+        openssl_made_ca / "ca_conf/ca_cert.pem",
+        "-purpose",
+        "sslserver",
+        "-verify_hostname",
+        HOST,
+        issued.cert_file,
+    )
     assert ": OK" in ok.stdout
     status = run_tool(openssl, "ca", "-config", "ca_conf/ca.conf", "-status", "02", cwd=openssl_made_ca, check=False)
     assert "02=Valid (V)" in status.stdout + status.stderr
@@ -201,12 +312,27 @@ def test_python_ssl_handshake_with_hostname_check(guide_dir):
 
 def test_non_ascii_subject_in_ca_db_is_written_as_openssl_ca_writes_it(openssl, ca_copy):
     """The same UTF-8 subject issued once by openssl ca and once by the lab gives the same ca.db text."""
-    run_tool(openssl, "req", "-new", "-newkey", "rsa:1024", "-nodes", "-keyout", "k.pem", "-out", "r.csr", "-utf8",
-             "-subj", "/C=CH/L=Z\u00fcrich/O=Gen\u00e8ve AG/CN=Z\u00fcrich host", cwd=ca_copy)
+    run_tool(
+        openssl,
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:1024",
+        "-nodes",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "r.csr",
+        "-utf8",
+        "-subj",
+        "/C=CH/L=Z\u00fcrich/O=Gen\u00e8ve AG/CN=Z\u00fcrich host",
+        cwd=ca_copy,
+    )
     run_tool(openssl, "ca", "-batch", "-utf8", "-config", "ca_conf/ca.conf", "-in", "r.csr", "-out", "c.pem", cwd=ca_copy)
     ca = load_ca(ca_copy)
     theirs = ca.record("04").subject
-    ours = ca.issue("zh.example.ch", "Z\u00fcrich host", locality="Z\u00fcrich", org="Gen\u00e8ve AG", country="CH",
-                    key_size=1024)
+    ours = ca.issue(
+        "zh.example.ch", "Z\u00fcrich host", locality="Z\u00fcrich", org="Gen\u00e8ve AG", country="CH", key_size=1024
+    )
     assert ca.record(ours.serial).subject == theirs
     assert "\\xC3\\xBC" in theirs

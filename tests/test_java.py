@@ -1,4 +1,5 @@
 """Java itself as the judge: PKCS8EncodedKeySpec on converted keys, the host .pfx as a PKCS12 keystore, a keytool truststore."""
+
 from __future__ import annotations
 
 import os
@@ -7,12 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import require_tool, run_tool
+
 from genesys_lab import create_ca
-from genesys_lab.formats import convert
-from genesys_lab.formats import java
 from genesys_lab.errors import PasswordError, UsageError
+from genesys_lab.formats import convert, java
 
 JAVA_SOURCES = Path(__file__).parent / "java"
 
@@ -73,8 +73,9 @@ def test_the_host_pfx_is_a_java_pkcs12_keystore_with_an_empty_password(lab, java
 
 def test_a_legacy_pfx_with_a_password_loads_in_java(lab, java_classes, tmp_path):
     ca, host = lab
-    out = convert.export_pkcs12(host.cert_file, host.key_file, tmp_path / "legacy.pfx", chain=[ca.paths.cert],
-                                password="Java-pw1", compat="legacy")
+    out = convert.export_pkcs12(
+        host.cert_file, host.key_file, tmp_path / "legacy.pfx", chain=[ca.paths.cert], password="Java-pw1", compat="legacy"
+    )
     line = run_java(java_classes, "LoadPfx", out, password="Java-pw1").stdout
     assert "key psdk01.example.com RSA chain=2" in line
     assert run_java(java_classes, "LoadPfx", out, password="wrong-pw", check=False).returncode != 0
@@ -84,12 +85,16 @@ def test_truststore_made_with_keytool_lists_the_ca(lab, keytool, tmp_path):
     ca, _ = lab
     store = java.create_truststore(ca.paths.cert, tmp_path / "truststore.jks", "changeit", storetype="JKS")
     assert store.created and store.command[1] == "-importcert" and "changeit" not in store.command_line
-    proc = subprocess.run([keytool, "-list", "-v", "-keystore", str(store.path), "-storepass:env", "TS"],
-                          env=dict(os.environ, TS="changeit"), capture_output=True, text=True)
+    proc = subprocess.run(
+        [keytool, "-list", "-v", "-keystore", str(store.path), "-storepass:env", "TS"],
+        env=dict(os.environ, TS="changeit"),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Keystore type: JKS" in proc.stdout and "trustedCertEntry" in proc.stdout
     assert "Owner: CN=Java CA" in proc.stdout
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["truststore.jks"]      # no temporary file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["truststore.jks"]  # no temporary file left
 
 
 def test_truststore_refusals_leave_nothing(lab, tmp_path, keytool):
@@ -108,9 +113,22 @@ def test_without_keytool_the_exact_command_is_returned(lab, tmp_path, monkeypatc
     monkeypatch.setattr(shutil, "which", lambda name: None)
     store = java.create_truststore(ca.paths.cert, tmp_path / "t.p12", "changeit")
     assert not store.created and list(tmp_path.iterdir()) == []
-    assert store.command == ("keytool", "-importcert", "-noprompt", "-trustcacerts", "-alias", "genesys-ca",
-                             "-file", str(ca.paths.cert), "-keystore", str(tmp_path / "t.p12"),
-                             "-storetype", "PKCS12", "-storepass:env", "TRUSTSTORE_PASSWORD")
+    assert store.command == (
+        "keytool",
+        "-importcert",
+        "-noprompt",
+        "-trustcacerts",
+        "-alias",
+        "genesys-ca",
+        "-file",
+        str(ca.paths.cert),
+        "-keystore",
+        str(tmp_path / "t.p12"),
+        "-storetype",
+        "PKCS12",
+        "-storepass:env",
+        "TRUSTSTORE_PASSWORD",
+    )
 
 
 def test_keystore_properties_point_java_at_the_pfx():

@@ -1,4 +1,5 @@
 """lint(): each of the guide's recommended properties as a rule that fires when, and only when, it is broken."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,16 +7,18 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from test_verify_differential import DAY, NOW, make_ca, make_leaf
 
 from genesys_lab.checks.lint import RULES, Severity, has_errors, lint, lint_ca
 from genesys_lab.x509.profiles import Digest
-from test_verify_differential import DAY, NOW, make_ca, make_leaf
 
 
 @pytest.fixture(scope="module")
 def keys():
-    return (rsa.generate_private_key(public_exponent=65537, key_size=2048),
-            rsa.generate_private_key(public_exponent=65537, key_size=1024))
+    return (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        rsa.generate_private_key(public_exponent=65537, key_size=1024),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +31,17 @@ def _rules(findings):
 
 
 def test_every_rule_has_explanation_and_remedy():
-    assert set(RULES) >= {"rsa-key-size", "signature-digest", "expiry", "san-present", "cn-present",
-                          "cn-consistent", "eku-role", "key-usage", "ca-flag"}
+    assert set(RULES) >= {
+        "rsa-key-size",
+        "signature-digest",
+        "expiry",
+        "san-present",
+        "cn-present",
+        "cn-consistent",
+        "eku-role",
+        "key-usage",
+        "ca-flag",
+    }
     for rule in RULES.values():
         assert rule.explanation and rule.remedy and isinstance(rule.severity, Severity)
 
@@ -38,7 +50,7 @@ def test_lab_issued_server_and_gui_certificates_are_clean(session_ca, gui_cert):
     issued = session_ca.issue("app01.example.com", "app01", ip="10.0.0.5")
     assert lint(issued.cert_file) == ()
     assert lint(gui_cert.cert_file, "gui") == ()
-    assert lint(session_ca.certificate) == ()          # guessed role: ca
+    assert lint(session_ca.certificate) == ()  # guessed role: ca
 
 
 def test_guides_example_cn_is_flagged_as_inconsistent_but_not_an_error(server_cert):
@@ -49,26 +61,42 @@ def test_guides_example_cn_is_flagged_as_inconsistent_but_not_an_error(server_ce
     assert not has_errors(findings)
 
 
-@pytest.mark.parametrize("kw, role, rule, severity", [
-    (dict(weak=True), "server", "rsa-key-size", Severity.ERROR),
-    (dict(digest=Digest.SHA1), "server", "signature-digest", Severity.ERROR),
-    (dict(digest=Digest.SHA224), "server", "signature-digest", Severity.WARNING),
-    (dict(start=NOW - 20 * DAY, end=NOW - DAY), "server", "expiry", Severity.ERROR),
-    (dict(end=NOW + 10 * DAY), "server", "expiry", Severity.WARNING),
-    (dict(cn="legacy.example.com", dns=(), ips=()), "server", "san-present", Severity.ERROR),
-    (dict(eku=("server",)), "server", "eku-role", Severity.ERROR),
-    (dict(eku=("server",)), "gui", "eku-role", Severity.ERROR),
-    (dict(eku=None), "server", "eku-role", Severity.WARNING),
-    (dict(ku=None), "server", "key-usage", Severity.WARNING),
-    (dict(ku=("key_encipherment",)), "gui", "key-usage", Severity.ERROR),
-    (dict(ku=("digital_signature",)), "server", "key-usage", Severity.INFO),
-], ids=["rsa-1024", "sha1", "sha224", "expired", "expiring", "no-san", "server-only-eku", "server-eku-for-gui",
-        "no-eku", "no-ku", "gui-without-digitalSignature", "server-without-keyEncipherment"])
+@pytest.mark.parametrize(
+    "kw, role, rule, severity",
+    [
+        (dict(weak=True), "server", "rsa-key-size", Severity.ERROR),
+        (dict(digest=Digest.SHA1), "server", "signature-digest", Severity.ERROR),
+        (dict(digest=Digest.SHA224), "server", "signature-digest", Severity.WARNING),
+        (dict(start=NOW - 20 * DAY, end=NOW - DAY), "server", "expiry", Severity.ERROR),
+        (dict(end=NOW + 10 * DAY), "server", "expiry", Severity.WARNING),
+        (dict(cn="legacy.example.com", dns=(), ips=()), "server", "san-present", Severity.ERROR),
+        (dict(eku=("server",)), "server", "eku-role", Severity.ERROR),
+        (dict(eku=("server",)), "gui", "eku-role", Severity.ERROR),
+        (dict(eku=None), "server", "eku-role", Severity.WARNING),
+        (dict(ku=None), "server", "key-usage", Severity.WARNING),
+        (dict(ku=("key_encipherment",)), "gui", "key-usage", Severity.ERROR),
+        (dict(ku=("digital_signature",)), "server", "key-usage", Severity.INFO),
+    ],
+    ids=[
+        "rsa-1024",
+        "sha1",
+        "sha224",
+        "expired",
+        "expiring",
+        "no-san",
+        "server-only-eku",
+        "server-eku-for-gui",
+        "no-eku",
+        "no-ku",
+        "gui-without-digitalSignature",
+        "server-without-keyEncipherment",
+    ],
+)
 def test_rule_fires(ca, keys, kw, role, rule, severity):
     key = keys[1] if kw.pop("weak", False) else keys[0]
     findings = lint(make_leaf(ca, key, **kw), role)
     assert _rules(findings).get(rule) is severity, findings
-    assert len(findings) == 1, findings         # nothing else is wrong with these certificates
+    assert len(findings) == 1, findings  # nothing else is wrong with these certificates
 
 
 def test_gui_certificate_needs_only_client_auth(ca, keys):
@@ -78,18 +106,23 @@ def test_gui_certificate_needs_only_client_auth(ca, keys):
 
 def test_cn_missing_and_host_not_in_san(ca, keys):
     leaf = make_leaf(ca, keys[0], cn="app01")
-    assert lint(leaf, host="app01.example.com") == ()       # CN is the SAN name's first label: consistent
+    assert lint(leaf, host="app01.example.com") == ()  # CN is the SAN name's first label: consistent
     found = _rules(lint(leaf, host="db01.example.com"))
     assert found == {"host-in-san": Severity.ERROR}
-    no_cn = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "x")]))
-             .issuer_name(ca.cert.subject).public_key(keys[0].public_key()).serial_number(5)
-             .not_valid_before(NOW - DAY).not_valid_after(NOW + 90 * DAY)
-             .add_extension(x509.SubjectAlternativeName([x509.DNSName("app01.example.com")]), False)
-             .add_extension(x509.BasicConstraints(ca=False, path_length=None), False)
-             .add_extension(x509.KeyUsage(True, False, True, False, False, False, False, False, False), True)
-             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH,
-                                                   ExtendedKeyUsageOID.CLIENT_AUTH]), False)
-             .sign(ca.key, hashes.SHA256()))
+    no_cn = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "x")]))
+        .issuer_name(ca.cert.subject)
+        .public_key(keys[0].public_key())
+        .serial_number(5)
+        .not_valid_before(NOW - DAY)
+        .not_valid_after(NOW + 90 * DAY)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("app01.example.com")]), False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), False)
+        .add_extension(x509.KeyUsage(True, False, True, False, False, False, False, False, False), True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), False)
+        .sign(ca.key, hashes.SHA256())
+    )
     assert _rules(lint(no_cn, "server")) == {"cn-present": Severity.WARNING}
 
 
@@ -110,7 +143,7 @@ def test_lint_ca_lists_every_certificate_as_rows(fresh_ca):
     for r in rows:
         by_serial.setdefault(r.serial, {})[r.rule] = r
     assert set(by_serial) == {"CA", "01", "02"}
-    assert by_serial["CA"]["rsa-key-size"].severity == "error"       # fresh_ca has a 1024-bit key
+    assert by_serial["CA"]["rsa-key-size"].severity == "error"  # fresh_ca has a 1024-bit key
     assert by_serial["02"]["signature-digest"].severity == "error" and by_serial["02"]["rsa-key-size"].role == "gui"
     assert {r.host for r in rows} >= {"app01", "desk01"}
     from genesys_lab.course.tables import to_frame

@@ -1,4 +1,5 @@
 """Input checks: each bad value is refused with a message that names it."""
+
 import pytest
 
 from genesys_lab.errors import InvalidNameError
@@ -10,11 +11,23 @@ def test_good_hosts(host):
     assert validate_hostname(host) == host
 
 
-@pytest.mark.parametrize("host, words", [
-    ("../x", "label"), ("a/b", "label"), ("a..b", "empty label"), (".a", "empty label"), ("a.", "empty label"),
-    ("-a.example.com", "label"), ("a_b.example.com", "label"), ("h\u00e9.example.com", "label"),
-    ("a" * 64 + ".com", "63"), (".".join(["a" * 60] * 5), "253"), ("", "empty"), ("*.example.com", "label"),
-])
+@pytest.mark.parametrize(
+    "host, words",
+    [
+        ("../x", "label"),
+        ("a/b", "label"),
+        ("a..b", "empty label"),
+        (".a", "empty label"),
+        ("a.", "empty label"),
+        ("-a.example.com", "label"),
+        ("a_b.example.com", "label"),
+        ("h\u00e9.example.com", "label"),
+        ("a" * 64 + ".com", "63"),
+        (".".join(["a" * 60] * 5), "253"),
+        ("", "empty"),
+        ("*.example.com", "label"),
+    ],
+)
 def test_bad_hosts_name_the_value(host, words):
     with pytest.raises(InvalidNameError) as err:
         validate_hostname(host)
@@ -26,8 +39,9 @@ def test_short_host_is_first_label():
 
 
 def test_san_deduplicates_trims_and_keeps_order():
-    alt = AltNames.for_host("host.example.com", " 10.0.0.5 ", [" a.example.com", "HOST.example.com", "a.example.com"],
-                            ["10.0.0.6", "10.0.0.5"])
+    alt = AltNames.for_host(
+        "host.example.com", " 10.0.0.5 ", [" a.example.com", "HOST.example.com", "a.example.com"], ["10.0.0.6", "10.0.0.5"]
+    )
     assert alt.dns == ("host.example.com", "a.example.com")
     assert alt.ips == ("10.0.0.5", "10.0.0.6")
 
@@ -42,10 +56,17 @@ def test_bad_san_ip_names_the_item(ips, bad):
         AltNames.for_host("h.example.com", None, [], ips)
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    (dict(CN="x", C="USA"), "two-letter"), (dict(CN="x", C="1A"), "two-letter"), (dict(CN="x" * 65), "64"),
-    (dict(CN="x", E="not-an-email"), "e-mail"), (dict(CN="x", E="a@b..c"), "empty label"), (dict(CN=" "), "-CN"),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (dict(CN="x", C="USA"), "two-letter"),
+        (dict(CN="x", C="1A"), "two-letter"),
+        (dict(CN="x" * 65), "64"),
+        (dict(CN="x", E="not-an-email"), "e-mail"),
+        (dict(CN="x", E="a@b..c"), "empty label"),
+        (dict(CN=" "), "-CN"),
+    ],
+)
 def test_bad_subject_fields(kwargs, words):
     with pytest.raises(InvalidNameError, match=words):
         Subject(**kwargs)

@@ -7,6 +7,7 @@ own scratch folder; stored outputs from one run top to bottom, without
 errors; no private key material anywhere. A new notebook is checked as soon
 as it is added to notebooks/.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,12 @@ def _cells(nb: dict, kind: str) -> list[dict]:
 
 
 def _headings(nb: dict) -> list[str]:
-    return [line.lstrip("#").strip() for cell in _cells(nb, "markdown")
-            for line in _text(cell["source"]).splitlines() if line.startswith("#")]
+    return [
+        line.lstrip("#").strip()
+        for cell in _cells(nb, "markdown")
+        for line in _text(cell["source"]).splitlines()
+        if line.startswith("#")
+    ]
 
 
 def _output_texts(cell: dict) -> list[str]:
@@ -63,25 +68,30 @@ course = pytest.mark.parametrize("path", COURSE, ids=[p.stem for p in COURSE])
 
 @course
 def test_kernelspec_is_python3(path):
-    assert _load(path)["metadata"].get("kernelspec", {}).get("name") == "python3", \
+    assert _load(path)["metadata"].get("kernelspec", {}).get("name") == "python3", (
         f"{path.name}: set the kernel to python3 (Kernel > Change Kernel), then save"
+    )
 
 
 @course
 def test_starts_with_a_title(path):
     first = _load(path)["cells"][0]
     source = _text(first["source"]).lstrip()
-    assert first["cell_type"] == "markdown" and source.startswith("# ") and len(source.splitlines()[0]) > 3, \
+    assert first["cell_type"] == "markdown" and source.startswith("# ") and len(source.splitlines()[0]) > 3, (
         f"{path.name}: the first cell must be Markdown starting with a '# Title'"
+    )
 
 
 @course
-@pytest.mark.parametrize("section, pattern", [
-    ("an Overview or Objectives section", r"^(overview|objectives|learning objectives)\b"),
-    ("a Prerequisites section", r"^prerequisites\b"),
-    ("a Summary section", r"^summary\b"),
-    ("a What's next section", r"^(what.s next|next steps|where to go)"),
-])
+@pytest.mark.parametrize(
+    "section, pattern",
+    [
+        ("an Overview or Objectives section", r"^(overview|objectives|learning objectives)\b"),
+        ("a Prerequisites section", r"^prerequisites\b"),
+        ("a Summary section", r"^summary\b"),
+        ("a What's next section", r"^(what.s next|next steps|where to go)"),
+    ],
+)
 def test_has_the_course_sections(path, section, pattern):
     nb = _load(path)
     assert _has_heading(nb, pattern), f"{path.name}: add {section} (a Markdown heading); headings now: {_headings(nb)}"
@@ -90,12 +100,14 @@ def test_has_the_course_sections(path, section, pattern):
 @course
 def test_summary_comes_after_the_work(path):
     headings = _headings(_load(path))
-    positions = {name: next((i for i, h in enumerate(headings) if re.match(p, h, re.IGNORECASE)), None)
-                 for name, p in (("overview", r"overview|objectives"), ("prerequisites", r"prerequisites"),
-                                 ("summary", r"summary"))}
+    positions = {
+        name: next((i for i, h in enumerate(headings) if re.match(p, h, re.IGNORECASE)), None)
+        for name, p in (("overview", r"overview|objectives"), ("prerequisites", r"prerequisites"), ("summary", r"summary"))
+    }
     assert None not in positions.values(), f"{path.name}: missing one of {list(positions)}"
-    assert positions["overview"] < positions["summary"] and positions["prerequisites"] < positions["summary"], \
+    assert positions["overview"] < positions["summary"] and positions["prerequisites"] < positions["summary"], (
         f"{path.name}: Overview and Prerequisites go at the top, the Summary at the end"
+    )
 
 
 @course
@@ -103,28 +115,33 @@ def test_first_code_cell_makes_its_own_scratch_folder(path):
     code = _cells(_load(path), "code")
     assert code, f"{path.name}: has no code cell"
     first = _text(code[0]["source"])
-    assert re.search(r"""\bscratch\(\s*["']%s["']\s*\)""" % re.escape(path.stem), first), \
+    assert re.search(rf"""\bscratch\(\s*["']{re.escape(path.stem)}["']\s*\)""", first), (
         f'{path.name}: the first code cell must call scratch("{path.stem}") so the notebook works only in its own folder'
+    )
 
 
 @course
 def test_outputs_are_stored_from_one_run_top_to_bottom(path):
     counts = [c.get("execution_count") for c in _cells(_load(path), "code")]
-    assert all(isinstance(n, int) for n in counts), \
+    assert all(isinstance(n, int) for n in counts), (
         f"{path.name}: some code cells were never run; run the notebook from the top and save it with its outputs"
-    assert counts == list(range(counts[0], counts[0] + len(counts))), \
+    )
+    assert counts == list(range(counts[0], counts[0] + len(counts))), (
         f"{path.name}: cells were run out of order ({counts}); restart the kernel, run all, save"
+    )
 
 
 @course
 def test_no_stored_errors(path):
     for index, cell in enumerate(_load(path)["cells"]):
         for out in cell.get("outputs", []):
-            assert out["output_type"] != "error", \
+            assert out["output_type"] != "error", (
                 f"{path.name}: cell {index} stored an error ({out.get('ename')}: {out.get('evalue')})"
+            )
             if out["output_type"] == "stream":
-                assert "Traceback (most recent call last)" not in _text(out["text"]), \
+                assert "Traceback (most recent call last)" not in _text(out["text"]), (
                     f"{path.name}: cell {index} printed a traceback"
+                )
 
 
 @course
@@ -145,8 +162,9 @@ def test_ignored_outputs_are_asserted(path):
     """A cell whose output nbval does not compare must check what holds itself (DESIGN.md)."""
     for index, cell in enumerate(_cells(_load(path), "code")):
         if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
-            assert re.search(r"^\s*assert\b", _text(cell["source"]), re.MULTILINE), \
+            assert re.search(r"^\s*assert\b", _text(cell["source"]), re.MULTILINE), (
                 f"{path.name}: code cell {index} is tagged nbval-ignore-output but asserts nothing"
+            )
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -163,7 +181,9 @@ def test_stored_widgets_have_their_state(path):
         for out in cell.get("outputs", []):
             if WIDGET_VIEW in out.get("data", {}):
                 model = out["data"][WIDGET_VIEW]["model_id"]
-                assert model in state, (f"{path.name}: cell {index} shows a widget whose state was not saved; "
-                                        "execute with nbconvert (it saves widget state) or enable Save Widget State")
+                assert model in state, (
+                    f"{path.name}: cell {index} shows a widget whose state was not saved; "
+                    "execute with nbconvert (it saves widget state) or enable Save Widget State"
+                )
     missing = set(re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(state))) - set(state)
     assert not missing, f"{path.name}: saved widgets refer to {len(missing)} models whose state is missing"

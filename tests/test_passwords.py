@@ -1,12 +1,13 @@
 """Where passwords come from: a prompt on a terminal, else standard input, or env:/file: specs."""
+
 from __future__ import annotations
 
 import io
 
 import pytest
 
-from genesys_lab.formats import passwords
 from genesys_lab.errors import PasswordError, UsageError
+from genesys_lab.formats import passwords
 
 
 class FakeTerminal(io.StringIO):
@@ -67,7 +68,7 @@ def test_without_a_terminal_the_first_line_of_stdin_is_the_password():
     getpass = scripted_getpass()
     stdin = io.StringIO("pipe-pass\r\nnext\n")
     assert passwords.ask("Enter pass phrase: ", confirm=True, stdin=stdin, getpass=getpass) == "pipe-pass"
-    assert getpass.prompts == []          # no prompt, and no confirmation line consumed
+    assert getpass.prompts == []  # no prompt, and no confirmation line consumed
     assert stdin.readline() == "next\n"
 
 
@@ -116,6 +117,7 @@ def test_new_passwords_shorter_than_openssl_accepts_are_refused():
 def test_a_mistyped_source_never_echoes_the_password():
     from genesys_lab.errors import UsageError
     from genesys_lab.formats.passwords import from_spec
+
     with pytest.raises(UsageError) as err:
         from_spec("Sup3rSecret!")
     assert "Sup3rSecret" not in str(err.value)

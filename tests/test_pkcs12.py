@@ -16,15 +16,15 @@ import os
 import subprocess
 
 import pytest
+from conftest import require_tool
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12 as pyca_pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from genesys_lab.x509 import der as _der
-from genesys_lab.formats import pkcs12 as p12
 from genesys_lab.errors import FormatError, PasswordError, UsageError
+from genesys_lab.formats import pkcs12 as p12
 from genesys_lab.formats.pkcs12 import (
     Compat,
     build_cert_only_pkcs12,
@@ -32,7 +32,7 @@ from genesys_lab.formats.pkcs12 import (
     describe_pkcs12,
     read_pkcs12,
 )
-from conftest import require_tool
+from genesys_lab.x509 import der as _der
 
 PASSWORDS = ["", "Genesys-1"]
 MODERN_ALG = "PBES2 PBKDF2-HMAC-SHA256 AES-256-CBC, 2048 iterations"
@@ -125,9 +125,22 @@ def openssl_export(pem_files, workdir, password: str, legacy: bool):
     path = workdir / f"openssl_{'legacy' if legacy else 'modern'}_{len(password)}.pfx"
     args = ["-legacy"] if legacy else []
     result = run(
-        require_tool("openssl"), "pkcs12", "-export", *args,
-        "-inkey", str(key_pem), "-in", str(cert_pem), "-certfile", str(ca_pem),
-        "-name", "gsrv1", "-passout", f"pass:{password}", "-out", str(path),
+        require_tool("openssl"),
+        "pkcs12",
+        "-export",
+        *args,
+        "-inkey",
+        str(key_pem),
+        "-in",
+        str(cert_pem),
+        "-certfile",
+        str(ca_pem),
+        "-name",
+        "gsrv1",
+        "-passout",
+        f"pass:{password}",
+        "-out",
+        str(path),
     )
     assert result.returncode == 0, result.stderr.decode()
     return path, path.read_bytes()
@@ -161,7 +174,7 @@ def test_der_matches_openssl_asn1parse():
 
 
 def test_der_reads_ber_indefinite_lengths_and_rejects_garbage():
-    ber = bytes.fromhex("30802480040261620401630000" "0000")
+    ber = bytes.fromhex("308024800402616204016300000000")
     assert _der.decode(ber).children()[0].as_bytes() == b"abc"
     for bad in [b"", b"\x30", b"\x30\x05\x02\x01", _der.null() + b"\x00"]:
         with pytest.raises(_der.DERError):
@@ -201,9 +214,21 @@ def test_pkcs12_kdf_matches_openssl(digest, password, salt, purpose, length):
     openssl = require_tool("openssl")
     bmp = p12._bmp_password(password)
     result = run(
-        openssl, "kdf", "-keylen", str(length), "-kdfopt", f"digest:{digest}",
-        "-kdfopt", f"hexpass:{bmp.hex()}", "-kdfopt", f"hexsalt:{salt}",
-        "-kdfopt", "iter:3", "-kdfopt", f"id:{purpose}", "PKCS12KDF",
+        openssl,
+        "kdf",
+        "-keylen",
+        str(length),
+        "-kdfopt",
+        f"digest:{digest}",
+        "-kdfopt",
+        f"hexpass:{bmp.hex()}",
+        "-kdfopt",
+        f"hexsalt:{salt}",
+        "-kdfopt",
+        "iter:3",
+        "-kdfopt",
+        f"id:{purpose}",
+        "PKCS12KDF",
     )
     assert result.returncode == 0, result.stderr.decode()
     theirs = result.stdout.decode().strip().replace(":", "").lower()
@@ -364,9 +389,7 @@ def test_ca_pfx_reads_back_and_describes_java_trust(pki, workdir, compat):
 
 def test_ca_pfx_attribute_matches_openssl_jdktrust_encoding(pki):
     """OpenSSL 3.2+ -jdktrust: X509_ATTRIBUTE_create(trustedkeyusage, V_ASN1_OBJECT, oid)."""
-    expected = _der.sequence(
-        _der.oid("2.16.840.1.113894.746875.1.1"), _der.set_of(_der.oid("2.5.29.37.0"))
-    )
+    expected = _der.sequence(_der.oid("2.16.840.1.113894.746875.1.1"), _der.set_of(_der.oid("2.5.29.37.0")))
     assert p12._attribute(p12._JDK_TRUSTED_USAGE, _der.oid(p12._ANY_EXTENDED_KEY_USAGE)) == expected
 
 

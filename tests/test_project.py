@@ -1,6 +1,8 @@
 """The project's promises to a newcomer: two commands, one environment, Python 3.10+."""
+
 import re
 import sys
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10: pip vendors the same parser
@@ -23,7 +25,7 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     wanted = {_name(r): r for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
     lines = (ROOT / "environment.yml").read_text().splitlines()
     conda = {}
-    for line in lines[lines.index("dependencies:"):]:
+    for line in lines[lines.index("dependencies:") :]:
         m = re.match(r"^  - ([A-Za-z0-9_.-]+)(.*)$", line)
         if m and m.group(1) not in ("python", "pip"):
             conda[_name(m.group(1))] = m.group(1) + m.group(2).strip()
@@ -61,16 +63,28 @@ def test_scripts_are_installed_commands():
 
 def test_make_lab_passes_options_to_jupyterlab():
     import subprocess
-    out = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.installed", "lab", "LAB_ARGS=--no-browser --port 8899"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
+
+    out = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.installed", "lab", "LAB_ARGS=--no-browser --port 8899"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     line = next(line for line in out.splitlines() if "jupyter lab" in line)
     assert "--notebook-dir=notebooks" in line and line.endswith("--no-browser --port 8899")
 
 
 def test_make_test_runs_every_kind_of_test():
     import subprocess
-    out = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.installed", "test"], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
+
+    out = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.installed", "test"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "pytest tests notebooks --nbval" in out and "--nbval-lax" not in out
     assert "--nbval-sanitize-with notebooks/sanitize.cfg" in out
 
@@ -90,8 +104,14 @@ def test_make_lab_starts_jupyterlab_on_the_notebooks(tmp_path):
         port = s.getsockname()[1]
     args = f"--no-browser --ip 127.0.0.1 --port {port} --IdentityProvider.token=labtest"
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
-    proc = subprocess.Popen(["make", "-o", ".venv/.installed", "lab", f"LAB_ARGS={args}"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "-o", ".venv/.installed", "lab", f"LAB_ARGS={args}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         listing = None
         deadline = time.monotonic() + 60
@@ -126,6 +146,7 @@ def test_a_missing_tool_skips_outside_ci_and_fails_under_ci(monkeypatch):
 
 def test_environment_report_names_versions_and_tools():
     import shutil
+
     from genesys_lab.course.lab import environment_report
 
     report = environment_report()

@@ -1,23 +1,36 @@
 """Renewal: same host, subject, SAN, profile, key size and digest; new key and serial; the old one superseded on request."""
+
 from __future__ import annotations
 
 import pytest
+from conftest import run_tool, snapshot
 from cryptography import x509
 
+from genesys_lab.authority.renew import RENEWALS_FILE, renew, renewal_notes, replacements
+from genesys_lab.authority.revoke import revoke
 from genesys_lab.cli.main import main
 from genesys_lab.errors import RevocationError, UsageError
-from genesys_lab.authority.renew import RENEWALS_FILE, renew, renewal_notes, replacements
 from genesys_lab.x509.describe import describe
-from genesys_lab.authority.revoke import revoke
-
-from conftest import run_tool, snapshot
 
 
 def _issue_gui(ca):
-    return ca.issue("desk07.example.com", "desk07", ip="10.1.2.3", san_domains=["desk07-alias.example.com"],
-                    san_ips=["10.1.2.4"], profile="gui", key_size=1024, digest="sha384", days=30,
-                    email="it@example.com", org_unit="Contact Center", org="Example", locality="Zürich",
-                    state="ZH", country="CH")
+    return ca.issue(
+        "desk07.example.com",
+        "desk07",
+        ip="10.1.2.3",
+        san_domains=["desk07-alias.example.com"],
+        san_ips=["10.1.2.4"],
+        profile="gui",
+        key_size=1024,
+        digest="sha384",
+        days=30,
+        email="it@example.com",
+        org_unit="Contact Center",
+        org="Example",
+        locality="Zürich",
+        state="ZH",
+        country="CH",
+    )
 
 
 def test_renewal_keeps_everything_but_key_and_serial(fresh_ca, openssl):
@@ -56,12 +69,10 @@ def test_revoke_old_as_superseded_and_openssl_agrees(fresh_ca, openssl):
     done = renew(fresh_ca, old.serial, revoke_old=True)
     record = fresh_ca.record(old.serial)
     assert record.status == "R" and record.reason == "superseded" and done.revoked_old
-    status = run_tool(openssl, "ca", "-config", "ca_conf/ca.conf", "-status", old.serial,
-                      cwd=fresh_ca.paths.root, check=False)
+    status = run_tool(openssl, "ca", "-config", "ca_conf/ca.conf", "-status", old.serial, cwd=fresh_ca.paths.root, check=False)
     assert f"{old.serial}=Revoked (R)" in status.stdout + status.stderr
     # openssl ca still runs this CA with renewals.tsv beside ca.db
-    run_tool(openssl, "ca", "-config", "ca_conf/ca.conf", "-gencrl", "-out", "ca_conf/openssl_crl.pem",
-             cwd=fresh_ca.paths.root)
+    run_tool(openssl, "ca", "-config", "ca_conf/ca.conf", "-gencrl", "-out", "ca_conf/openssl_crl.pem", cwd=fresh_ca.paths.root)
     crl = run_tool(openssl, "crl", "-in", fresh_ca.paths.conf / "openssl_crl.pem", "-noout", "-text").stdout
     assert "Superseded" in crl
 
@@ -123,10 +134,11 @@ def test_cli_renew(fresh_ca, capsys):
 
 def test_a_failing_revocation_undoes_the_whole_renewal(tmp_path, monkeypatch):
     """renew = issue + record + revoke in one transaction: if the last step fails, nothing stays."""
+    from conftest import snapshot
+
     from genesys_lab import create_ca
     from genesys_lab.authority import renew as renew_module
     from genesys_lab.authority import revoke as revoke_module
-    from conftest import snapshot
 
     ca = create_ca(tmp_path, "Renew CA", key_size=1024).ca
     old = ca.issue("r.example.com", "r", key_size=1024)

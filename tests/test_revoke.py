@@ -1,18 +1,27 @@
 """Revocation: ca.db changes exactly as `openssl ca -revoke -crl_reason` changes it; refusals change nothing."""
+
 import datetime as dt
 import re
 import shutil
 
 import pytest
-
 from conftest import openssl_ca, run_tool, snapshot
-from genesys_lab import create_ca, load_ca
-from genesys_lab.x509 import keys
-from genesys_lab.errors import RevocationError
-from genesys_lab.authority.revoke import Reason, names, revoke
 
-OPENSSL_CASE = ["unspecified", "KEYCOMPROMISE", "cacompromise", "AffiliationChanged", "superseded",
-                "cessationOfOperation", "certificatehold", "REMOVEFROMCRL"]
+from genesys_lab import create_ca, load_ca
+from genesys_lab.authority.revoke import Reason, names, revoke
+from genesys_lab.errors import RevocationError
+from genesys_lab.x509 import keys
+
+OPENSSL_CASE = [
+    "unspecified",
+    "KEYCOMPROMISE",
+    "cacompromise",
+    "AffiliationChanged",
+    "superseded",
+    "cessationOfOperation",
+    "certificatehold",
+    "REMOVEFROMCRL",
+]
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +39,7 @@ def base_ca(tmp_path_factory):
 def ca_copy(base_ca, tmp_path):
     def copy(name="ca"):
         return load_ca(shutil.copytree(base_ca, tmp_path / name))
+
     return copy
 
 
@@ -45,8 +55,16 @@ def mask_times(text: str) -> str:
 
 
 def test_reason_names_are_openssls_and_case_insensitive():
-    assert names() == ["unspecified", "keyCompromise", "CACompromise", "affiliationChanged", "superseded",
-                       "cessationOfOperation", "certificateHold", "removeFromCRL"]
+    assert names() == [
+        "unspecified",
+        "keyCompromise",
+        "CACompromise",
+        "affiliationChanged",
+        "superseded",
+        "cessationOfOperation",
+        "certificateHold",
+        "removeFromCRL",
+    ]
     assert [Reason.parse(r).value for r in OPENSSL_CASE] == names()
     assert [r.code for r in Reason] == [0, 1, 2, 3, 4, 5, 6, 8]
 
@@ -107,12 +125,15 @@ def test_openssl_gencrl_accepts_our_revocations(openssl, ca_copy):
     assert "Serial Number: 02" in text and "CA Compromise" in text
 
 
-@pytest.mark.parametrize("args, words", [
-    (("0B", None), ["0B", "genesys-lab list"]),
-    (("01", "compromised"), ["'compromised'", "keyCompromise"]),
-    (("01", "holdInstruction"), ["'holdInstruction'", "certificateHold"]),
-    (("zz-not-a-file.pem", None), ["zz-not-a-file.pem", "serial"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("0B", None), ["0B", "genesys-lab list"]),
+        (("01", "compromised"), ["'compromised'", "keyCompromise"]),
+        (("01", "holdInstruction"), ["'holdInstruction'", "certificateHold"]),
+        (("zz-not-a-file.pem", None), ["zz-not-a-file.pem", "serial"]),
+    ],
+)
 def test_refusals_change_nothing(ca_copy, args, words):
     ca = ca_copy()
     before = snapshot(ca.paths.root)

@@ -1,13 +1,14 @@
 """Bad input is refused with one line that names the value and the fix, and the CA stays byte-for-byte as it was."""
+
 import multiprocessing
 from pathlib import Path
 
 import pytest
+from conftest import snapshot
 
 from genesys_lab import create_ca, load_ca
 from genesys_lab.authority import store
 from genesys_lab.errors import CADatabaseError, CAExistsError, CANotFoundError, GenesysLabError, UsageError
-from conftest import snapshot
 
 GOOD = dict(host="good.example.com", cn="good", key_size=1024)
 
@@ -60,10 +61,17 @@ def test_create_ca_refuses_existing_ca(fresh_ca):
     assert snapshot(fresh_ca.paths.root) == before
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    (dict(cn="x", digest="sha3"), "sha3"), (dict(cn="x", days=0), "at least 1"), (dict(cn="x", country="U"), "two-letter"),
-    (dict(cn="x", key_size=100), "100"), (dict(cn=""), "-CN"), (dict(cn="x", crl_url="ftp://x"), "http"),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (dict(cn="x", digest="sha3"), "sha3"),
+        (dict(cn="x", days=0), "at least 1"),
+        (dict(cn="x", country="U"), "two-letter"),
+        (dict(cn="x", key_size=100), "100"),
+        (dict(cn=""), "-CN"),
+        (dict(cn="x", crl_url="ftp://x"), "http"),
+    ],
+)
 def test_bad_create_ca_writes_nothing(tmp_path, kwargs, words):
     with pytest.raises(GenesysLabError, match=words):
         create_ca(tmp_path, **{"key_size": 1024, **kwargs})
@@ -82,13 +90,16 @@ def test_no_ca_here(tmp_path):
         load_ca(tmp_path)
 
 
-@pytest.mark.parametrize("filename, content, words", [
-    ("ca.db", "V\t270101000000Z\t\t01\tunknown\n", "ca.db, line 1"),
-    ("ca.db", "V\t270101000000Z\t\t01\tunknown\t/CN=a\nX\t270101000000Z\t\t02\tunknown\t/CN=b\n", "ca.db, line 2"),
-    ("ca.db", "V\tnot-a-date\t\t01\tunknown\t/CN=a\n", "line 1"),
-    ("serial.num", "zz\n", "serial.num, line 1"),
-    ("serial.num", "", "serial.num, line 1"),
-])
+@pytest.mark.parametrize(
+    "filename, content, words",
+    [
+        ("ca.db", "V\t270101000000Z\t\t01\tunknown\n", "ca.db, line 1"),
+        ("ca.db", "V\t270101000000Z\t\t01\tunknown\t/CN=a\nX\t270101000000Z\t\t02\tunknown\t/CN=b\n", "ca.db, line 2"),
+        ("ca.db", "V\tnot-a-date\t\t01\tunknown\t/CN=a\n", "line 1"),
+        ("serial.num", "zz\n", "serial.num, line 1"),
+        ("serial.num", "", "serial.num, line 1"),
+    ],
+)
 def test_damaged_database_is_named(fresh_ca, filename, content, words):
     (fresh_ca.paths.conf / filename).write_text(content)
     before = snapshot(fresh_ca.paths.root)
@@ -153,5 +164,6 @@ def test_four_processes_get_forty_distinct_serials(fresh_ca):
 
 def test_usage_errors_are_usage_errors():
     from genesys_lab.x509.profiles import Digest
+
     with pytest.raises(UsageError):
         Digest.parse("md5")

@@ -4,6 +4,7 @@ The expected texts below are OpenSSL 3's own messages, written out here
 (not taken from genesys_lab.course.scenarios) so that a change in the scenarios or in
 how errors are read shows up as a failure.
 """
+
 from __future__ import annotations
 
 import threading
@@ -11,30 +12,70 @@ import threading
 import pytest
 
 from genesys_lab import create_ca
-from genesys_lab.cli.main import main
-from genesys_lab.errors import FormatError, UsageError
-from genesys_lab.course.scenarios import prepare_scenarios, run_scenarios, scenario_frame
 from genesys_lab.checks.tls import ClientConfig, ServerConfig, handshake, handshake_with_ca
+from genesys_lab.cli.main import main
+from genesys_lab.course.scenarios import prepare_scenarios, run_scenarios, scenario_frame
+from genesys_lab.errors import FormatError, UsageError
 
 # scenario name start -> (refused by, refusing side's text, other side's text for TLS 1.2, for TLS 1.3)
 EXPECTED = [
     ("good", None, None, None, None),
-    ("wrong host name", "client", "certificate verify failed: Hostname mismatch, certificate is not valid for 'stat.example.com'",
-     "sslv3 alert bad certificate", "sslv3 alert bad certificate"),
-    ("server certificate without serverAuth", "client", "certificate verify failed: unsuitable certificate purpose",
-     "sslv3 alert unsupported certificate", "sslv3 alert unsupported certificate"),
-    ("client certificate without clientAuth", "server", "certificate verify failed: unsuitable certificate purpose",
-     "sslv3 alert unsupported certificate", "sslv3 alert unsupported certificate"),
-    ("revoked client certificate", "server", "certificate verify failed: certificate revoked",
-     "sslv3 alert certificate revoked", "sslv3 alert certificate revoked"),
-    ("expired server certificate", "client", "certificate verify failed: certificate has expired",
-     "sslv3 alert certificate expired", "sslv3 alert certificate expired"),
-    ("unknown CA", "client", "certificate verify failed: self-signed certificate in certificate chain",
-     "tlsv1 alert unknown ca", "tlsv1 alert unknown ca"),
-    ("CRL checking on, but no CRL", "client", "certificate verify failed: unable to get certificate CRL",
-     "tlsv1 alert unknown ca", "tlsv1 alert unknown ca"),
-    ("mutual TLS, client sends no certificate", "server", "peer did not return a certificate",
-     "sslv3 alert handshake failure", "tlsv13 alert certificate required"),
+    (
+        "wrong host name",
+        "client",
+        "certificate verify failed: Hostname mismatch, certificate is not valid for 'stat.example.com'",
+        "sslv3 alert bad certificate",
+        "sslv3 alert bad certificate",
+    ),
+    (
+        "server certificate without serverAuth",
+        "client",
+        "certificate verify failed: unsuitable certificate purpose",
+        "sslv3 alert unsupported certificate",
+        "sslv3 alert unsupported certificate",
+    ),
+    (
+        "client certificate without clientAuth",
+        "server",
+        "certificate verify failed: unsuitable certificate purpose",
+        "sslv3 alert unsupported certificate",
+        "sslv3 alert unsupported certificate",
+    ),
+    (
+        "revoked client certificate",
+        "server",
+        "certificate verify failed: certificate revoked",
+        "sslv3 alert certificate revoked",
+        "sslv3 alert certificate revoked",
+    ),
+    (
+        "expired server certificate",
+        "client",
+        "certificate verify failed: certificate has expired",
+        "sslv3 alert certificate expired",
+        "sslv3 alert certificate expired",
+    ),
+    (
+        "unknown CA",
+        "client",
+        "certificate verify failed: self-signed certificate in certificate chain",
+        "tlsv1 alert unknown ca",
+        "tlsv1 alert unknown ca",
+    ),
+    (
+        "CRL checking on, but no CRL",
+        "client",
+        "certificate verify failed: unable to get certificate CRL",
+        "tlsv1 alert unknown ca",
+        "tlsv1 alert unknown ca",
+    ),
+    (
+        "mutual TLS, client sends no certificate",
+        "server",
+        "peer did not return a certificate",
+        "sslv3 alert handshake failure",
+        "tlsv13 alert certificate required",
+    ),
 ]
 
 
@@ -58,7 +99,7 @@ def test_every_issue_case_is_prepared(lab):
 @pytest.mark.parametrize("index", range(len(EXPECTED)), ids=[e[0] for e in EXPECTED])
 def test_scenario_outcome(lab, index, version):
     _, cases = lab
-    start, refused_by, text, other12, other13 = EXPECTED[index]
+    _start, refused_by, text, other12, other13 = EXPECTED[index]
     case = cases[index]
     result = handshake(case.server, case.client, tls_version=version)
     assert result.refused_by == refused_by, result
@@ -113,8 +154,7 @@ def test_run_scenarios_table(lab):
     assert len(rows) == 2 * len(cases)
     assert all(r.as_expected for r in rows), [r for r in rows if not r.as_expected]
     frame = scenario_frame(rows)
-    assert list(frame.columns) == ["scenario", "tls", "expected", "happened", "as_expected",
-                                   "server_says", "client_says", "fix"]
+    assert list(frame.columns) == ["scenario", "tls", "expected", "happened", "as_expected", "server_says", "client_says", "fix"]
     assert set(frame["tls"]) == {"TLS 1.2", "TLS 1.3"}
     assert frame["fix"].str.len().min() > 10
 
@@ -152,8 +192,10 @@ def test_cli_handshake(lab, capsys):
     ca, _ = lab
     serials = {r.host: r.serial for r in ca.records()}
     root = str(ca.paths.root)
-    assert main(["handshake", "--ca-dir", root, "--server", serials["confserv"], "--client", serials["tserver"],
-                 "--tls", "1.2"]) == 0
+    assert (
+        main(["handshake", "--ca-dir", root, "--server", serials["confserv"], "--client", serials["tserver"], "--tls", "1.2"])
+        == 0
+    )
     assert "handshake: ok (TLSv1.2" in capsys.readouterr().out
     assert main(["handshake", "--ca-dir", root, "--server", serials["confserv"], "--hostname", "wrong.example.com"]) == 1
     out = capsys.readouterr().out

@@ -7,6 +7,7 @@ s_server prints as ``ACCEPT 127.0.0.1:PORT``), serves one connection
 and carry on, so both sides get it. s_server treats end of standard input
 as "quit", so its stdin stays open until the test is done with it.
 """
+
 from __future__ import annotations
 
 import queue
@@ -41,14 +42,35 @@ class SServer:
 
     def __init__(self, openssl, ca, server, *extra):
         self.proc = subprocess.Popen(
-            [openssl, "s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-cert", str(server.cert_file),
-             "-key", str(server.key_file), "-CAfile", str(ca.paths.cert), "-Verify", "1",
-             "-verify_return_error", *map(str, extra)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [
+                openssl,
+                "s_server",
+                "-accept",
+                "127.0.0.1:0",
+                "-naccept",
+                "1",
+                "-cert",
+                str(server.cert_file),
+                "-key",
+                str(server.key_file),
+                "-CAfile",
+                str(ca.paths.cert),
+                "-Verify",
+                "1",
+                "-verify_return_error",
+                *map(str, extra),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: queue.Queue = queue.Queue()
         self.errors: list[str] = []
-        self.pumps = [threading.Thread(target=self._pump, daemon=True),
-                      threading.Thread(target=lambda: self.errors.extend(self.proc.stderr), daemon=True)]
+        self.pumps = [
+            threading.Thread(target=self._pump, daemon=True),
+            threading.Thread(target=lambda: self.errors.extend(self.proc.stderr), daemon=True),
+        ]
         for pump in self.pumps:
             pump.start()
         self.port = self._wait_for_port()
@@ -101,10 +123,28 @@ class SServer:
 
 def s_client(openssl, ca, port, cert, version) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [openssl, "s_client", f"-tls{version.replace('.', '_')}", "-connect", f"127.0.0.1:{port}",
-         "-cert", str(cert.cert_file), "-key", str(cert.key_file), "-CAfile", str(ca.paths.cert),
-         "-verify_return_error", "-verify_hostname", "confserv.example.com", "-brief"],
-        input="Q\n", capture_output=True, text=True, timeout=TIMEOUT)
+        [
+            openssl,
+            "s_client",
+            f"-tls{version.replace('.', '_')}",
+            "-connect",
+            f"127.0.0.1:{port}",
+            "-cert",
+            str(cert.cert_file),
+            "-key",
+            str(cert.key_file),
+            "-CAfile",
+            str(ca.paths.cert),
+            "-verify_return_error",
+            "-verify_hostname",
+            "confserv.example.com",
+            "-brief",
+        ],
+        input="Q\n",
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
 
 
 @pytest.mark.parametrize("version", ["1.2", "1.3"])

@@ -1,4 +1,5 @@
 """verify(): what each check says, the inputs it takes, the CRL it trusts and the CDP it fetches."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,13 +12,22 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-
-from genesys_lab.errors import UsageError
-from genesys_lab.checks.verify import Status, host_matches, parse_moment, verify
 from test_verify_differential import DAY, NOW, make_ca, make_crl, make_leaf
 
-ORDER = ["chain signature", "CA constraints", "validity", "host name", "IP address", "purpose",
-         "key strength", "signature digest", "revocation"]
+from genesys_lab.checks.verify import Status, host_matches, parse_moment, verify
+from genesys_lab.errors import UsageError
+
+ORDER = [
+    "chain signature",
+    "CA constraints",
+    "validity",
+    "host name",
+    "IP address",
+    "purpose",
+    "key strength",
+    "signature digest",
+    "revocation",
+]
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +38,7 @@ def small():
 
 
 def test_checks_come_in_design_order_and_good_server_is_valid(session_ca, server_cert):
-    result = verify(server_cert.cert_file, ca=session_ca, purpose="server",
-                    hostname="myHOST.domain1.domain2.com", ip="10.0.0.6")
+    result = verify(server_cert.cert_file, ca=session_ca, purpose="server", hostname="myHOST.domain1.domain2.com", ip="10.0.0.6")
     assert [c.name for c in result.checks] == ORDER
     assert result.valid
     assert {c.status for c in result.checks[:8]} == {Status.PASS}
@@ -38,8 +47,15 @@ def test_checks_come_in_design_order_and_good_server_is_valid(session_ca, server
 
 
 def test_every_failure_and_warning_has_a_one_line_reason_and_remedy(session_ca, gui_cert):
-    result = verify(gui_cert.cert_file, ca=session_ca, purpose="server", hostname="nope.example.com",
-                    ip="10.9.9.9", require_crl=True, at=NOW + 200 * DAY)
+    result = verify(
+        gui_cert.cert_file,
+        ca=session_ca,
+        purpose="server",
+        hostname="nope.example.com",
+        ip="10.9.9.9",
+        require_crl=True,
+        at=NOW + 200 * DAY,
+    )
     assert not result.valid
     failed = {c.name for c in result.failures}
     assert failed == {"validity", "host name", "IP address", "purpose", "revocation"}
@@ -91,20 +107,23 @@ def test_chain_file_with_several_certificates(small, tmp_path):
     assert "'Unit Intermediate'" in result.check("chain signature").reason
 
 
-@pytest.mark.parametrize("pattern, host, ok", [
-    ("app01.example.com", "APP01.Example.com", True),
-    ("app01.example.com.", "app01.example.com", True),
-    ("*.example.com", "app01.example.com", True),
-    ("*.example.com", "example.com", False),
-    ("*.example.com", "a.b.example.com", False),
-    ("*.com", "example.com", False),                     # at least two labels after the star
-    ("app*.example.com", "app01.example.com", True),    # OpenSSL allows a partial left-most label
-    ("*01.example.com", "app01.example.com", True),
-    ("a*b.example.com", "axxb.example.com", False),      # no star in the middle of a label
-    ("app.*.example.com", "app.x.example.com", False),   # only in the left-most label
-    ("*.example.com", "xn--bcher-kva.example.com", True),
-    ("x*.example.com", "xn--bcher-kva.example.com", False),  # IDNA labels never match a partial wildcard
-])
+@pytest.mark.parametrize(
+    "pattern, host, ok",
+    [
+        ("app01.example.com", "APP01.Example.com", True),
+        ("app01.example.com.", "app01.example.com", True),
+        ("*.example.com", "app01.example.com", True),
+        ("*.example.com", "example.com", False),
+        ("*.example.com", "a.b.example.com", False),
+        ("*.com", "example.com", False),  # at least two labels after the star
+        ("app*.example.com", "app01.example.com", True),  # OpenSSL allows a partial left-most label
+        ("*01.example.com", "app01.example.com", True),
+        ("a*b.example.com", "axxb.example.com", False),  # no star in the middle of a label
+        ("app.*.example.com", "app.x.example.com", False),  # only in the left-most label
+        ("*.example.com", "xn--bcher-kva.example.com", True),
+        ("x*.example.com", "xn--bcher-kva.example.com", False),  # IDNA labels never match a partial wildcard
+    ],
+)
 def test_host_matches_as_openssl(pattern, host, ok):
     assert host_matches(pattern, host) is ok
 
@@ -126,14 +145,25 @@ def test_bad_ip_and_purpose_are_usage_errors(server_cert, session_ca):
 
 # -- CRLs ---------------------------------------------------------------------
 
+
 def test_revoked_reason_and_crl_number_are_reported(small):
     ca, key = small
     leaf = make_leaf(ca, key, serial=0x0A)
-    crl = (x509.CertificateRevocationListBuilder().issuer_name(ca.cert.subject)
-           .last_update(NOW - DAY).next_update(NOW + DAY).add_extension(x509.CRLNumber(7), critical=False)
-           .add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(0x0A).revocation_date(NOW - DAY)
-                                    .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False).build())
-           .sign(ca.key, hashes.SHA256()))
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.cert.subject)
+        .last_update(NOW - DAY)
+        .next_update(NOW + DAY)
+        .add_extension(x509.CRLNumber(7), critical=False)
+        .add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(0x0A)
+            .revocation_date(NOW - DAY)
+            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
+            .build()
+        )
+        .sign(ca.key, hashes.SHA256())
+    )
     check = verify(leaf, ca=ca.cert, crl=crl.public_bytes(Encoding.DER)).check("revocation")
     assert check.status is Status.FAIL
     assert "serial 0A" in check.reason and "keyCompromise" in check.reason and "CRL #7" in check.reason
@@ -169,6 +199,7 @@ def test_the_ca_directory_crl_file(fresh_ca):
 
 
 # -- CRL from the distribution point ---------------------------------------------
+
 
 class _Server:
     """A CRL distribution point on 127.0.0.1 that can answer late."""

@@ -1,4 +1,5 @@
 """genesys-lab verify and lint: exit codes, the table, JSON, and the CA's own CRL."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ import sys
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
+from test_verify_differential import make_crl
 
 from genesys_lab import cli
-from test_verify_differential import make_crl
 
 
 def run(argv):
@@ -30,12 +31,24 @@ def lab(fresh_ca):
 
 def test_valid_certificate_exits_0_and_prints_the_table(lab, capsys):
     ca, issued = lab
-    rc = run(["verify", issued.cert_file, "--ca-dir", ca.paths.root, "--purpose", "server",
-              "--hostname", "app01.example.com", "--ip", "10.0.0.5"])
+    rc = run(
+        [
+            "verify",
+            issued.cert_file,
+            "--ca-dir",
+            ca.paths.root,
+            "--purpose",
+            "server",
+            "--hostname",
+            "app01.example.com",
+            "--ip",
+            "10.0.0.5",
+        ]
+    )
     out = capsys.readouterr().out
     assert rc == 0, out
     assert "chain signature   PASS" in out and "host name         PASS" in out
-    assert "key strength      WARN" in out and "openssl verify accepts it" in out    # the 1024-bit keys
+    assert "key strength      WARN" in out and "openssl verify accepts it" in out  # the 1024-bit keys
     assert "verdict: VALID (1 warning)" in out
 
 
@@ -85,7 +98,7 @@ def test_usage_errors_exit_2_in_one_line(lab, argv, capsys):
 
 def test_lint_whole_ca_and_single_files(lab, capsys):
     ca, issued = lab
-    assert run(["lint", "--ca-dir", ca.paths.root]) == 1          # 1024-bit keys are errors
+    assert run(["lint", "--ca-dir", ca.paths.root]) == 1  # 1024-bit keys are errors
     out = capsys.readouterr().out
     assert "rsa-key-size" in out and "how to fix:" in out
     assert run(["lint", issued.cert_file, "--role", "server", "--json"]) == 1
@@ -107,8 +120,10 @@ def test_lint_without_anything_is_a_usage_error(tmp_path, monkeypatch, capsys):
 
 
 def test_help_does_not_import_pandas():
-    code = ("import sys; from genesys_lab import cli; cli.build_parser(); "
-            "import genesys_lab.checks.verify, genesys_lab.checks.lint; assert 'pandas' not in sys.modules, 'pandas imported'")
+    code = (
+        "import sys; from genesys_lab import cli; cli.build_parser(); "
+        "import genesys_lab.checks.verify, genesys_lab.checks.lint; assert 'pandas' not in sys.modules, 'pandas imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

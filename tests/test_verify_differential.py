@@ -8,6 +8,7 @@ Both must reach the expected verdict; an invalid case must fail in the check
 that explains it, and where OpenSSL accepts what the lab only warns about
 (SHA-1, RSA-1024, server-only EKU, CN fallback) the named check must warn.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,24 +19,36 @@ import threading
 from dataclasses import dataclass, field
 
 import pytest
-
-pytestmark = pytest.mark.interop
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from genesys_lab.checks.verify import Status, verify
 from genesys_lab.x509.profiles import Digest
 from genesys_lab.x509.signing import sign_certificate
-from genesys_lab.checks.verify import Status, verify
+
+pytestmark = pytest.mark.interop
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 DAY = dt.timedelta(days=1)
-EKU = {"server": ExtendedKeyUsageOID.SERVER_AUTH, "client": ExtendedKeyUsageOID.CLIENT_AUTH,
-       "any": ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE}
-KU_NAMES = ["digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
-            "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"]
+EKU = {
+    "server": ExtendedKeyUsageOID.SERVER_AUTH,
+    "client": ExtendedKeyUsageOID.CLIENT_AUTH,
+    "any": ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
+}
+KU_NAMES = [
+    "digital_signature",
+    "content_commitment",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "key_cert_sign",
+    "crl_sign",
+    "encipher_only",
+    "decipher_only",
+]
 
 
 def _key_usage(*on):
@@ -43,8 +56,7 @@ def _key_usage(*on):
 
 
 def _name(cn):
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Genesys Lab"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Genesys Lab"), x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
 @dataclass
@@ -53,15 +65,28 @@ class Issuer:
     key: object
 
 
-def make_ca(cn, key, *, signer: Issuer | None = None, ca_flag=True, ku=("key_cert_sign", "crl_sign"),
-            days=3650, path_length=None, eku=None) -> Issuer:
-    builder = (x509.CertificateBuilder().subject_name(_name(cn))
-               .issuer_name(signer.cert.subject if signer else _name(cn))
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(NOW - DAY).not_valid_after(NOW + days * DAY)
-               .add_extension(x509.BasicConstraints(ca=ca_flag, path_length=path_length if ca_flag else None),
-                              critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+def make_ca(
+    cn,
+    key,
+    *,
+    signer: Issuer | None = None,
+    ca_flag=True,
+    ku=("key_cert_sign", "crl_sign"),
+    days=3650,
+    path_length=None,
+    eku=None,
+) -> Issuer:
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(cn))
+        .issuer_name(signer.cert.subject if signer else _name(cn))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - DAY)
+        .not_valid_after(NOW + days * DAY)
+        .add_extension(x509.BasicConstraints(ca=ca_flag, path_length=path_length if ca_flag else None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
     if ku is not None:
         builder = builder.add_extension(_key_usage(*ku), critical=True)
     if eku is not None:
@@ -71,15 +96,33 @@ def make_ca(cn, key, *, signer: Issuer | None = None, ca_flag=True, ku=("key_cer
     return Issuer(builder.sign(sign_key, hashes.SHA256()), key)
 
 
-def make_leaf(issuer: Issuer, key, *, cn="app01.example.com", dns=("app01.example.com",), ips=("10.0.0.5",),
-              eku=("server", "client"), ku=("digital_signature", "key_encipherment"),
-              start=None, end=None, digest=Digest.SHA256, serial=0x1001, extensions=()):
-    builder = (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(issuer.cert.subject)
-               .public_key(key.public_key()).serial_number(serial)
-               .not_valid_before(start or NOW - DAY).not_valid_after(end or NOW + 100 * DAY)
-               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=False)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False))
+def make_leaf(
+    issuer: Issuer,
+    key,
+    *,
+    cn="app01.example.com",
+    dns=("app01.example.com",),
+    ips=("10.0.0.5",),
+    eku=("server", "client"),
+    ku=("digital_signature", "key_encipherment"),
+    start=None,
+    end=None,
+    digest=Digest.SHA256,
+    serial=0x1001,
+    extensions=(),
+):
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(cn))
+        .issuer_name(issuer.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(start or NOW - DAY)
+        .not_valid_after(end or NOW + 100 * DAY)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
+    )
     if ku is not None:
         builder = builder.add_extension(_key_usage(*ku), critical=True)
     if eku is not None:
@@ -93,12 +136,17 @@ def make_leaf(issuer: Issuer, key, *, cn="app01.example.com", dns=("app01.exampl
 
 
 def make_crl(issuer_name, key, revoked=(), *, last=None, next_=None):
-    builder = (x509.CertificateRevocationListBuilder().issuer_name(issuer_name)
-               .last_update(last or NOW - DAY).next_update(next_ or NOW + 30 * DAY)
-               .add_extension(x509.CRLNumber(1), critical=False))
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer_name)
+        .last_update(last or NOW - DAY)
+        .next_update(next_ or NOW + 30 * DAY)
+        .add_extension(x509.CRLNumber(1), critical=False)
+    )
     for serial in revoked:
         builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(NOW - DAY).build())
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(NOW - DAY).build()
+        )
     return builder.sign(key, hashes.SHA256())
 
 
@@ -118,11 +166,16 @@ def pki():
     root = make_ca("Diff Root CA", ca_key)
     body = make_crl(root.cert.subject, ca_key, [REVOKED_ON_CDP]).public_bytes(Encoding.DER)
     server = _cdp_server(body)
-    yield dict(root=root, host_key=host_key, weak_key=weak_key, other_key=other_key,
-               other=make_ca("Other CA", other_key),
-               impostor=make_ca("Diff Root CA", other_key),
-               inter=make_ca("Diff Intermediate CA", other_key, signer=root),
-               cdp=f"http://127.0.0.1:{server.server_address[1]}/crl.der")
+    yield dict(
+        root=root,
+        host_key=host_key,
+        weak_key=weak_key,
+        other_key=other_key,
+        other=make_ca("Other CA", other_key),
+        impostor=make_ca("Diff Root CA", other_key),
+        inter=make_ca("Diff Intermediate CA", other_key, signer=root),
+        cdp=f"http://127.0.0.1:{server.server_address[1]}/crl.der",
+    )
     server.shutdown()
     server.server_close()
 
@@ -157,8 +210,8 @@ class Case:
 
     build: object
     valid: bool
-    fails_in: str | None = None          # the check that must fail when not valid
-    warns_in: tuple[str, ...] = ()       # checks that must warn although OpenSSL accepts
+    fails_in: str | None = None  # the check that must fail when not valid
+    warns_in: tuple[str, ...] = ()  # checks that must warn although OpenSSL accepts
     purpose: str | None = None
     hostname: str | None = None
     ip: str | None = None
@@ -176,6 +229,7 @@ def _with_crl(crl_of, **kw):
     def build(p):
         leaf, ca, chain, _ = _plain(p, **kw)
         return leaf, ca, chain, crl_of(p, leaf)
+
     return build
 
 
@@ -193,6 +247,7 @@ def _via_intermediate(include_inter):
     def build(p):
         leaf = make_leaf(p["inter"], p["host_key"])
         return leaf, p["root"].cert, (p["inter"].cert,) if include_inter else (), None
+
     return build
 
 
@@ -210,9 +265,15 @@ UNKNOWN_CRITICAL = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1
 
 def _critical_unknown(p):
     builder_leaf = make_leaf(p["root"], p["host_key"], extensions=[])
-    builder = (x509.CertificateBuilder().subject_name(builder_leaf.subject).issuer_name(builder_leaf.issuer)
-               .public_key(builder_leaf.public_key()).serial_number(0x3001)
-               .not_valid_before(NOW - DAY).not_valid_after(NOW + 90 * DAY))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(builder_leaf.subject)
+        .issuer_name(builder_leaf.issuer)
+        .public_key(builder_leaf.public_key())
+        .serial_number(0x3001)
+        .not_valid_before(NOW - DAY)
+        .not_valid_after(NOW + 90 * DAY)
+    )
     for ext in builder_leaf.extensions:
         builder = builder.add_extension(ext.value, ext.critical)
     builder = builder.add_extension(UNKNOWN_CRITICAL, critical=True)
@@ -250,34 +311,53 @@ CASES = {
     "not-yet-valid": Case(lambda p: _plain(p, start=NOW + 10 * DAY, end=NOW + 110 * DAY), False, "validity"),
     "expiring-soon": Case(lambda p: _plain(p, end=NOW + 10 * DAY), True, warns_in=("validity",)),
     "wrong-host": Case(lambda p: _plain(p), False, "host name", hostname="db01.example.com"),
-    "san-alias-host": Case(lambda p: _plain(p, dns=("app01.example.com", "alias.example.com")), True, hostname="ALIAS.example.com"),
+    "san-alias-host": Case(
+        lambda p: _plain(p, dns=("app01.example.com", "alias.example.com")), True, hostname="ALIAS.example.com"
+    ),
     "wildcard-one-label": Case(lambda p: _plain(p, dns=("*.example.com",)), True, hostname="app07.example.com"),
     "wildcard-two-labels": Case(lambda p: _plain(p, dns=("*.example.com",)), False, "host name", hostname="a.b.example.com"),
     "wildcard-bare-domain": Case(lambda p: _plain(p, dns=("*.example.com",)), False, "host name", hostname="example.com"),
     "cn-ignored-when-san": Case(lambda p: _plain(p, cn="myWorkstation"), False, "host name", hostname="myWorkstation"),
     "cn-without-san": Case(lambda p: _plain(p, **CN_ONLY), True, warns_in=("host name",), hostname="legacy.example.com"),
     "cn-without-san-wrong-host": Case(lambda p: _plain(p, **CN_ONLY), False, "host name", hostname="other.example.com"),
-    "cn-fallback-san-ip-only": Case(lambda p: _plain(p, cn="ipsan.example.com", dns=()), True, warns_in=("host name",), hostname="ipsan.example.com"),
+    "cn-fallback-san-ip-only": Case(
+        lambda p: _plain(p, cn="ipsan.example.com", dns=()), True, warns_in=("host name",), hostname="ipsan.example.com"
+    ),
     "right-ip": Case(lambda p: _plain(p), True, ip="10.0.0.5"),
     "wrong-ip": Case(lambda p: _plain(p), False, "IP address", ip="10.0.0.99"),
     "ip-in-cn-only": Case(lambda p: _plain(p, cn="10.0.0.7", dns=(), ips=()), False, "IP address", ip="10.0.0.7"),
-    "revoked": Case(_with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["root"].key, [leaf.serial_number])),
-                    False, "revocation"),
+    "revoked": Case(
+        _with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["root"].key, [leaf.serial_number])), False, "revocation"
+    ),
     "not-revoked": Case(_with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["root"].key, [7, 9])), True),
-    "crl-expired": Case(_with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["root"].key,
-                                                           last=NOW - 40 * DAY, next_=NOW - 10 * DAY)), False, "revocation"),
-    "crl-not-yet-valid": Case(_with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["root"].key,
-                                                                 last=NOW + 2 * DAY, next_=NOW + 30 * DAY)), False, "revocation"),
+    "crl-expired": Case(
+        _with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["root"].key, last=NOW - 40 * DAY, next_=NOW - 10 * DAY)),
+        False,
+        "revocation",
+    ),
+    "crl-not-yet-valid": Case(
+        _with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["root"].key, last=NOW + 2 * DAY, next_=NOW + 30 * DAY)),
+        False,
+        "revocation",
+    ),
     "crl-of-another-ca": Case(_with_crl(lambda p, leaf: make_crl(p["other"].cert.subject, p["other_key"])), False, "revocation"),
-    "crl-same-name-other-key": Case(_with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["other_key"])), False, "revocation"),
+    "crl-same-name-other-key": Case(
+        _with_crl(lambda p, leaf: make_crl(p["root"].cert.subject, p["other_key"])), False, "revocation"
+    ),
     "crl-required-missing": Case(lambda p: _plain(p), False, "revocation", require_crl=True),
     "untrusted-ca": Case(lambda p: (make_leaf(p["other"], p["host_key"]), p["root"].cert, (), None), False, "chain signature"),
-    "impostor-same-name": Case(lambda p: (make_leaf(p["impostor"], p["host_key"]), p["root"].cert, (), None), False, "chain signature"),
+    "impostor-same-name": Case(
+        lambda p: (make_leaf(p["impostor"], p["host_key"]), p["root"].cert, (), None), False, "chain signature"
+    ),
     "ca-without-keycertsign": Case(_no_kcs_ca, False, "CA constraints"),
     "ca-flag-false": Case(_not_a_ca, False, "CA constraints"),
     "sha1-signed": Case(lambda p: _plain(p, digest=Digest.SHA1), True, warns_in=("signature digest",), purpose="server"),
-    "rsa-1024": Case(lambda p: (make_leaf(p["root"], p["weak_key"]), p["root"].cert, (), None), True,
-                     warns_in=("key strength",), purpose="server"),
+    "rsa-1024": Case(
+        lambda p: (make_leaf(p["root"], p["weak_key"]), p["root"].cert, (), None),
+        True,
+        warns_in=("key strength",),
+        purpose="server",
+    ),
     "intermediate-in-chain": Case(_via_intermediate(True), True, purpose="server", hostname="app01.example.com"),
     "intermediate-missing": Case(_via_intermediate(False), False, "chain signature"),
     "pathlen-exceeded": Case(_pathlen_exceeded, False, "CA constraints"),
@@ -288,8 +368,9 @@ CASES = {
     "cdp-not-revoked": Case(_from_cdp(0x2002), True, crl_from_cdp=True),
     "cdp-revoked": Case(_from_cdp(REVOKED_ON_CDP), False, "revocation", crl_from_cdp=True),
     # Not a refused connection: OpenSSL 3.0's -crl_download retries that forever (the stall the guide warns about).
-    "cdp-crl-missing": Case(lambda p: _from_cdp(0x2003, p["cdp"].replace("crl.der", "missing.der"))(p),
-                            False, "revocation", crl_from_cdp=True),
+    "cdp-crl-missing": Case(
+        lambda p: _from_cdp(0x2003, p["cdp"].replace("crl.der", "missing.der"))(p), False, "revocation", crl_from_cdp=True
+    ),
 }
 
 
@@ -328,8 +409,19 @@ def test_verdict_agrees_with_openssl(name, pki, openssl, tmp_path):
     case = CASES[name]
     leaf, ca, chain, crl = case.build(pki)
     openssl_ok, openssl_says = _openssl_verify(openssl, tmp_path, case, leaf, ca, chain, crl)
-    result = verify(leaf, ca=ca, chain=chain, purpose=case.purpose, hostname=case.hostname, ip=case.ip,
-                    crl=crl, require_crl=case.require_crl, crl_from_cdp=case.crl_from_cdp, timeout=5, at=case.at)
+    result = verify(
+        leaf,
+        ca=ca,
+        chain=chain,
+        purpose=case.purpose,
+        hostname=case.hostname,
+        ip=case.ip,
+        crl=crl,
+        require_crl=case.require_crl,
+        crl_from_cdp=case.crl_from_cdp,
+        timeout=5,
+        at=case.at,
+    )
     table = "\n".join(f"  {r['check']}: {r['status']} - {r['reason']}" for r in result.to_rows())
     assert openssl_ok is case.valid, f"openssl verify: {openssl_says}"
     assert result.valid is openssl_ok, f"lab says valid={result.valid}, openssl says:\n{openssl_says}\n{table}"
@@ -353,8 +445,12 @@ def test_security_level_claims_in_the_warnings(name, refused_from_level, pki, op
     (tmp_path / "ca.pem").write_bytes(_pem(ca))
     verdicts = {}
     for level in (0, 1, 2):
-        proc = subprocess.run([openssl, "verify", "-auth_level", str(level), "-CAfile", str(tmp_path / "ca.pem"),
-                               str(tmp_path / "leaf.pem")], capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [openssl, "verify", "-auth_level", str(level), "-CAfile", str(tmp_path / "ca.pem"), str(tmp_path / "leaf.pem")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         verdicts[level] = proc.returncode == 0
     assert verdicts == {level: level < refused_from_level for level in (0, 1, 2)}
     check = verify(leaf, ca=ca).check("signature digest" if name == "sha1-signed" else "key strength")

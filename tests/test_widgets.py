@@ -5,6 +5,7 @@ by openssl where a tool can judge), bad input is refused with the core's
 message and changes nothing, revoking needs a confirmation, and the static
 HTML shows the same content with every certificate text escaped.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,13 +16,12 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from genesys_lab import create_ca, describe  # noqa: E402
-from genesys_lab.course import samples
-from genesys_lab.widgets import (CADashboard, CertificateInspector, CertificateView, HandshakePlayground,  # noqa: E402
-                                 IssueForm, compare)
-from genesys_lab.widgets.render import TABS  # noqa: E402
+from conftest import run_tool, snapshot
 
-from conftest import run_tool, snapshot  # noqa: E402
+from genesys_lab import create_ca, describe
+from genesys_lab.course import samples
+from genesys_lab.widgets import CADashboard, CertificateInspector, CertificateView, HandshakePlayground, IssueForm, compare
+from genesys_lab.widgets.render import TABS
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_inspector_tabs_show_the_certificate(app, openssl):
     thumbprint = out.strip().split("=", 1)[1].replace(":", "").lower()
     assert thumbprint in inspector.tab_html("Fingerprints")
     extensions = inspector.tab_html("Extensions")
-    assert re.search(r"Key Usage</td>.*?critical", extensions)          # keyUsage is critical
+    assert re.search(r"Key Usage</td>.*?critical", extensions)  # keyUsage is critical
     assert "CA:FALSE" in extensions and "Subject Alternative Name" in extensions
     pem = inspector.tab_html("PEM")
     assert "BEGIN CERTIFICATE" in pem and "PRIVATE KEY" not in pem
@@ -82,7 +82,7 @@ def test_inspector_switches_tab_and_refuses_bad_input(app, tmp_path):
     assert inspector.tabs.selected_index == TABS.index("Fingerprints")
     assert inspector.show(b"not a certificate") is False
     assert "not a PEM or DER certificate" in inspector.message.value
-    assert inspector.anatomy.info.serial == app.serial               # the previous certificate stays
+    assert inspector.anatomy.info.serial == app.serial  # the previous certificate stays
     inspector.open_button.click()
     assert "type the path" in inspector.message.value
     inspector.path.value = str(tmp_path / "missing.pem")
@@ -98,7 +98,7 @@ def test_roles_and_lint_in_words(ca, app, desk):
     assert re.search(r"server application</td><td[^>]*>.*does not fit.*serverAuth missing", gui.tab_html("Usage"))
     assert re.search(r"GUI application</td><td[^>]*><span[^>]*>fits", gui.tab_html("Usage"))
     lint_tab = CertificateInspector(app).tab_html("Lint")
-    assert "rsa-key-size" in lint_tab and "1024" in lint_tab            # the module CA issues 1024-bit keys
+    assert "rsa-key-size" in lint_tab and "1024" in lint_tab  # the module CA issues 1024-bit keys
     wrong = CertificateInspector(samples.wrong_eku(ca, "mail.example.com", "mail", key=_key(ca)).certificate)
     assert wrong.tab_html("Usage").count("does not fit") == 2
     assert "eku-role" in wrong.tab_html("Lint")
@@ -147,8 +147,10 @@ def test_static_html_escapes_and_never_shows_a_key(ca):
 
 def test_render_works_without_ipywidgets():
     """Static views and genesys-lab itself must not pull ipywidgets in."""
-    code = ("import sys; import genesys_lab.widgets.render, genesys_lab.cli.main; "
-            "assert 'ipywidgets' not in sys.modules, 'ipywidgets imported'")
+    code = (
+        "import sys; import genesys_lab.widgets.render, genesys_lab.cli.main; "
+        "assert 'ipywidgets' not in sys.modules, 'ipywidgets imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -195,7 +197,7 @@ def test_issue_form_refuses_and_changes_nothing(ca):
     form.issue_button.click()
     assert "not issued: fix -IP first" in form.result.value and form.issued is None
     form.fields["ip"].value = "10.0.0.8"
-    form.fields["days"].value = "5000"                                  # valid days, but outlives the CA
+    form.fields["days"].value = "5000"  # valid days, but outlives the CA
     form.issue_button.click()
     assert "would outlive the CA" in form.result.value and form.issued is None
     assert snapshot(ca.paths.root) == before
@@ -210,7 +212,7 @@ def test_issue_form_issues_and_opens_the_inspector(ca, openssl):
     form.issue_button.click()
     issued = form.issued
     assert issued is not None and f"issued serial {issued.serial}" in form.result.value
-    assert "below the guide" in form.result.value                     # the 1024-bit warning
+    assert "below the guide" in form.result.value  # the 1024-bit warning
     assert ca.record(issued.serial).status == "V"
     assert form.inspector.anatomy.info.serial == issued.serial
     assert "sha384WithRSAEncryption" in form.inspector.tab_html("Summary")
@@ -243,10 +245,10 @@ def test_dashboard_revoke_needs_confirmation(ca, openssl):
     before = snapshot(ca.paths.root)
     board.revoke_button.click()
     assert board.confirm_box.layout.display == "flex" and victim.serial in board.confirm_text.value
-    assert snapshot(ca.paths.root) == before                          # asking changes nothing
+    assert snapshot(ca.paths.root) == before  # asking changes nothing
     board.cancel_button.click()
     assert board.confirm_box.layout.display == "none" and snapshot(ca.paths.root) == before
-    board.confirm_button.click()                                      # nothing pending any more
+    board.confirm_button.click()  # nothing pending any more
     assert "nothing to confirm" in board.message.value and snapshot(ca.paths.root) == before
     board.revoke_button.click()
     board.confirm_button.click()
@@ -255,7 +257,7 @@ def test_dashboard_revoke_needs_confirmation(ca, openssl):
     assert "revoked in ca.db" in board.inspector.heading.value
     status = run_tool(openssl, "ca", "-config", ca.paths.config, "-status", victim.serial, cwd=ca.paths.root, check=False)
     assert "Revoked" in status.stdout + status.stderr
-    board.revoke_button.click()                                       # a second time: the core refuses
+    board.revoke_button.click()  # a second time: the core refuses
     board.confirm_button.click()
     assert "already revoked" in board.message.value
     board.crl_button.click()
@@ -279,7 +281,7 @@ def _choose(playground, serial):
 
 def test_playground_good_and_broken_handshakes(tls_ca, server_cert, gui_cert):
     play = HandshakePlayground(tls_ca)
-    assert play.client.label == "none" and play.version.label == "highest both support"   # shown, not blank
+    assert play.client.label == "none" and play.version.label == "highest both support"  # shown, not blank
     _choose(play, server_cert.serial)
     assert play.hostname.value == "myHOST.domain1.domain2.com"
     play.run_button.click()
@@ -304,7 +306,7 @@ def test_playground_good_and_broken_handshakes(tls_ca, server_cert, gui_cert):
 
     play.crl_check.value = True
     play.run_button.click()
-    if tls_ca.paths.crl_pem.exists():       # another test published a CRL for the shared CA: nothing is revoked here
+    if tls_ca.paths.crl_pem.exists():  # another test published a CRL for the shared CA: nothing is revoked here
         assert play.result.ok
     else:
         assert "unable to get certificate CRL" in play.output.value and "generate one" in play.output.value
@@ -337,7 +339,7 @@ def test_demo_samples_fail_openssl_for_their_flaw(ca, tmp_path, openssl):
     wrong = _pem_file(tmp_path, samples.wrong_eku(ca, "mail.example.com", "mail", key=_key(ca)).certificate, "wrong")
     out = run_tool(openssl, "verify", "-CAfile", ca.paths.cert, "-purpose", "sslserver", wrong, check=False)
     assert out.returncode != 0 and "unsuitable certificate purpose" in out.stdout + out.stderr
-    run_tool(openssl, "verify", "-CAfile", ca.paths.cert, wrong)           # otherwise a valid signature
+    run_tool(openssl, "verify", "-CAfile", ca.paths.cert, wrong)  # otherwise a valid signature
     no_san = _pem_file(tmp_path, samples.without_san(ca, "nosan.example.com", "nosan", key=_key(ca)).certificate, "nosan")
     out = run_tool(openssl, "verify", "-CAfile", ca.paths.cert, "-verify_hostname", "nosan.example.com", no_san, check=False)
     assert out.returncode != 0 and "hostname mismatch" in (out.stdout + out.stderr).lower()

@@ -3,6 +3,7 @@
 Everything a front end does with a CA goes through these functions; the CLI,
 the widgets and the notebooks only collect input and show results.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,10 +11,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from genesys_lab.authority import caconf
-from genesys_lab.x509 import keys
-from genesys_lab.authority import store
+from genesys_lab.authority import caconf, store
 from genesys_lab.errors import CAExistsError, CertificateNotFoundError, FormatError, UsageError
+from genesys_lab.x509 import keys
 from genesys_lab.x509.names import AltNames, Subject, oneline, short_host, split_list
 from genesys_lab.x509.profiles import Digest, Profile, ca_extensions, host_extensions
 from genesys_lab.x509.signing import sign_certificate
@@ -69,7 +69,7 @@ class CertificateRecord:
     """A certificate as the CA's database lists it, with its files in repository/."""
 
     serial: str
-    status: str            # V valid, R revoked, E expired (as ca.db says)
+    status: str  # V valid, R revoked, E expired (as ca.db says)
     expires: dt.datetime
     revoked_at: dt.datetime | None
     reason: str | None
@@ -91,7 +91,7 @@ class CertificateRecord:
         for path in self.files:
             name = path.name
             if name.endswith("_cert.pem"):
-                return name[len(self.serial) + 1:-len("_cert.pem")]
+                return name[len(self.serial) + 1 : -len("_cert.pem")]
         return None
 
     @property
@@ -137,7 +137,9 @@ class CertificateAuthority:
         rec = store.find_db_record(self.paths.db, number)
         if rec is not None:
             return self._record(rec)
-        raise CertificateNotFoundError(f"serial {store.serial_hex(number)} is not in {self.paths.db}: list the CA's certificates with 'genesys-lab list'")
+        raise CertificateNotFoundError(
+            f"serial {store.serial_hex(number)} is not in {self.paths.db}: list the CA's certificates with 'genesys-lab list'"
+        )
 
     def load_certificate(self, serial: str | int):
         from cryptography import x509
@@ -154,25 +156,47 @@ class CertificateAuthority:
         files += sorted(p for p in repo.glob(f"{rec.serial}_*") if p not in files)
         if (repo / f"{rec.serial}.pem").exists():
             files.append(repo / f"{rec.serial}.pem")
-        return CertificateRecord(rec.serial, rec.status, rec.expires, rec.revoked_at, rec.reason,
-                                 rec.subject, tuple(files))
+        return CertificateRecord(rec.serial, rec.status, rec.expires, rec.revoked_at, rec.reason, rec.subject, tuple(files))
 
     # -- issuing ---------------------------------------------------------
-    def issue(self, host: str, cn: str, *, ip: str | None = None, san_domains=(), san_ips=(),
-              profile: Profile | str = Profile.SERVER, key_size=keys.RECOMMENDED_KEY_SIZE,
-              digest: Digest | str = Digest.SHA256, days=DEFAULT_HOST_DAYS,
-              email=None, org_unit=None, org=None, locality=None, state=None, country=None,
-              key=None) -> IssuedCertificate:
+    def issue(
+        self,
+        host: str,
+        cn: str,
+        *,
+        ip: str | None = None,
+        san_domains=(),
+        san_ips=(),
+        profile: Profile | str = Profile.SERVER,
+        key_size=keys.RECOMMENDED_KEY_SIZE,
+        digest: Digest | str = Digest.SHA256,
+        days=DEFAULT_HOST_DAYS,
+        email=None,
+        org_unit=None,
+        org=None,
+        locality=None,
+        state=None,
+        country=None,
+        key=None,
+    ) -> IssuedCertificate:
         """Issue a host certificate exactly as create_cert.sh does; see DESIGN.md for the files.
 
         All input is checked first; the key is generated outside the lock; the
         serial is taken, the files written and ca.db and serial.num advanced
         under the lock in one transaction, so a failure leaves the CA unchanged.
         """
-        request = HostRequest.build(host, cn, ip=ip, san_domains=san_domains, san_ips=san_ips,
-                                    profile=profile, key_size=key_size, digest=digest, days=days,
-                                    subject=Subject(CN=cn, E=email, OU=org_unit, O=org, L=locality,
-                                                    S=state, C=country))
+        request = HostRequest.build(
+            host,
+            cn,
+            ip=ip,
+            san_domains=san_domains,
+            san_ips=san_ips,
+            profile=profile,
+            key_size=key_size,
+            digest=digest,
+            days=days,
+            subject=Subject(CN=cn, E=email, OU=org_unit, O=org, L=locality, S=state, C=country),
+        )
         self._check_lifetime(request.days)
         host_key = key if key is not None else keys.generate_rsa_key(request.key_size)
         with store.locked(self.paths):
@@ -204,23 +228,34 @@ class CertificateAuthority:
         ca_end = self.certificate.not_valid_after_utc
         if _now() + dt.timedelta(days=days) > ca_end:
             left = max((ca_end - _now()).days, 0)
-            raise UsageError(f"-time {days} would outlive the CA, which expires {ca_end:%Y-%m-%d}: use -time {left} or less, or renew the CA")
+            raise UsageError(
+                f"-time {days} would outlive the CA, which expires {ca_end:%Y-%m-%d}: use -time {left} or less, or renew the CA"
+            )
 
-    def _issue_locked(self, request: "HostRequest", host_key) -> IssuedCertificate:
+    def _issue_locked(self, request: HostRequest, host_key) -> IssuedCertificate:
         records = store.read_db(self.paths.db)
         number = store.read_hex_counter(self.paths.serial)
         serial = store.serial_hex(number)
         if any(int(r.serial, 16) == number for r in records):
-            raise store.CADatabaseError(f"{self.paths.serial}: serial {serial} is already in ca.db; set serial.num past the highest serial")
+            raise store.CADatabaseError(
+                f"{self.paths.serial}: serial {serial} is already in ca.db; set serial.num past the highest serial"
+            )
         cert = self._sign_host(request, host_key, number)
         from genesys_lab.formats.pkcs12 import build_pkcs12
 
         pfx = build_pkcs12(host_key, cert, (self.certificate,), password="", friendly_name=request.host)
         base = self.paths.repository / f"{serial}_{short_host(request.host)}"
-        result = IssuedCertificate(serial, request.host, request.profile, cert,
-                                   cert_file=Path(f"{base}_cert.pem"), serial_file=self.paths.repository / f"{serial}.pem",
-                                   key_file=Path(f"{base}_priv_key.pem"), pfx_file=Path(f"{base}_cert.pfx"),
-                                   warnings=request.warnings)
+        result = IssuedCertificate(
+            serial,
+            request.host,
+            request.profile,
+            cert,
+            cert_file=Path(f"{base}_cert.pem"),
+            serial_file=self.paths.repository / f"{serial}.pem",
+            key_file=Path(f"{base}_priv_key.pem"),
+            pfx_file=Path(f"{base}_cert.pfx"),
+            warnings=request.warnings,
+        )
         line = store.DbRecord("V", cert.not_valid_after_utc, None, None, serial, "unknown", oneline(cert.subject))
         with store.transaction() as tx:
             tx.create(result.serial_file, _pem(cert))
@@ -233,19 +268,20 @@ class CertificateAuthority:
             tx.replace(self.paths.db, self.paths.db.read_bytes() + (line.to_line() + "\n").encode("latin-1"))
         return result
 
-    def _sign_host(self, request: "HostRequest", host_key, number: int):
+    def _sign_host(self, request: HostRequest, host_key, number: int):
         from cryptography import x509
 
         now = _now()
-        builder = (x509.CertificateBuilder()
-                   .subject_name(request.subject.to_x509())
-                   .issuer_name(self.certificate.subject)
-                   .public_key(host_key.public_key())
-                   .serial_number(number)
-                   .not_valid_before(now)
-                   .not_valid_after(now + dt.timedelta(days=request.days)))
-        for ext, critical in host_extensions(request.profile, host_key.public_key(),
-                                             self.key.public_key(), request.alt_names):
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(request.subject.to_x509())
+            .issuer_name(self.certificate.subject)
+            .public_key(host_key.public_key())
+            .serial_number(number)
+            .not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=request.days))
+        )
+        for ext, critical in host_extensions(request.profile, host_key.public_key(), self.key.public_key(), request.alt_names):
             builder = builder.add_extension(ext, critical)
         if self.crl_url:
             builder = builder.add_extension(_cdp(self.crl_url), False)
@@ -255,8 +291,13 @@ class CertificateAuthority:
 def _cdp(url: str):
     from cryptography import x509
 
-    return x509.CRLDistributionPoints([x509.DistributionPoint(
-        full_name=[x509.UniformResourceIdentifier(url)], relative_name=None, reasons=None, crl_issuer=None)])
+    return x509.CRLDistributionPoints(
+        [
+            x509.DistributionPoint(
+                full_name=[x509.UniformResourceIdentifier(url)], relative_name=None, reasons=None, crl_issuer=None
+            )
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -285,22 +326,37 @@ class HostRequest:
         bits = keys.check_key_size(key_size)
         digest = Digest.parse(digest)
         warnings = [w for w in (keys.key_size_warning(bits), _digest_warning(digest)) if w]
-        return cls(alt.dns[0], subject, alt, profile, bits, digest,
-                   check_days(days), tuple(warnings))
+        return cls(alt.dns[0], subject, alt, profile, bits, digest, check_days(days), tuple(warnings))
 
 
-def _request_from(row: dict, number: int) -> "HostRequest":
+def _request_from(row: dict, number: int) -> HostRequest:
     """One inventory row as a checked request; errors say which row."""
     try:
         row = {k: v for k, v in row.items() if v not in (None, "")}
         host, cn = row.pop("host"), row.pop("cn")
-        subject = Subject(CN=cn, E=row.pop("email", None), OU=row.pop("org_unit", None), O=row.pop("org", None),
-                          L=row.pop("locality", None), S=row.pop("state", None), C=row.pop("country", None))
-        kwargs = dict(ip=None, san_domains=(), san_ips=(), profile=Profile.SERVER,
-                      key_size=keys.RECOMMENDED_KEY_SIZE, digest=Digest.SHA256, days=DEFAULT_HOST_DAYS)
+        subject = Subject(
+            CN=cn,
+            E=row.pop("email", None),
+            OU=row.pop("org_unit", None),
+            O=row.pop("org", None),
+            L=row.pop("locality", None),
+            S=row.pop("state", None),
+            C=row.pop("country", None),
+        )
+        kwargs = dict(
+            ip=None,
+            san_domains=(),
+            san_ips=(),
+            profile=Profile.SERVER,
+            key_size=keys.RECOMMENDED_KEY_SIZE,
+            digest=Digest.SHA256,
+            days=DEFAULT_HOST_DAYS,
+        )
         unknown = set(row) - set(kwargs)
         if unknown:
-            raise UsageError(f"unknown field {sorted(unknown)[0]!r}: use host, cn, ip, san_domains, san_ips, profile, key_size, digest, days and the subject fields")
+            raise UsageError(
+                f"unknown field {sorted(unknown)[0]!r}: use host, cn, ip, san_domains, san_ips, profile, key_size, digest, days and the subject fields"
+            )
         kwargs.update(row)
         return HostRequest.build(host, cn, subject=subject, **kwargs)
     except KeyError as exc:
@@ -324,10 +380,22 @@ class CreatedCA:
     warnings: tuple[str, ...] = ()
 
 
-def create_ca(directory: Path | str, cn: str, *, key_size=keys.RECOMMENDED_KEY_SIZE,
-              digest: Digest | str = Digest.SHA256, days=DEFAULT_CA_DAYS, email=None,
-              org_unit=None, org=None, locality=None, state=None, country=None,
-              crl_url: str | None = None, key=None) -> CreatedCA:
+def create_ca(
+    directory: Path | str,
+    cn: str,
+    *,
+    key_size=keys.RECOMMENDED_KEY_SIZE,
+    digest: Digest | str = Digest.SHA256,
+    days=DEFAULT_CA_DAYS,
+    email=None,
+    org_unit=None,
+    org=None,
+    locality=None,
+    state=None,
+    country=None,
+    crl_url: str | None = None,
+    key=None,
+) -> CreatedCA:
     """Create the ``ca_conf/`` of a new CA in ``directory`` (create_ca.sh).
 
     Refuses when a CA is already there: overwriting ca_priv_key.pem would
@@ -340,7 +408,9 @@ def create_ca(directory: Path | str, cn: str, *, key_size=keys.RECOMMENDED_KEY_S
         crl_url = _check_url(crl_url)
     existing = [p for p in (paths.cert, paths.key, paths.db, paths.serial) if p.exists()]
     if existing:
-        raise CAExistsError(f"a CA already exists in {paths.conf.resolve()} ({existing[0].name}): use another directory, or remove ca_conf/ yourself if you really mean to start over")
+        raise CAExistsError(
+            f"a CA already exists in {paths.conf.resolve()} ({existing[0].name}): use another directory, or remove ca_conf/ yourself if you really mean to start over"
+        )
     if paths.root.exists() and not paths.root.is_dir():
         raise UsageError(f"{paths.root} is a file, not a directory: give the folder the CA should live in")
     if not paths.root.is_dir():
@@ -386,11 +456,15 @@ def _self_signed(subject: Subject, ca_key, digest: Digest, days: int):
     from cryptography import x509
 
     now = _now()
-    builder = (x509.CertificateBuilder()
-               .subject_name(subject.to_x509()).issuer_name(subject.to_x509())
-               .public_key(ca_key.public_key())
-               .serial_number(x509.random_serial_number())
-               .not_valid_before(now).not_valid_after(now + dt.timedelta(days=days)))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject.to_x509())
+        .issuer_name(subject.to_x509())
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=days))
+    )
     for ext, critical in ca_extensions(ca_key.public_key()):
         builder = builder.add_extension(ext, critical)
     return sign_certificate(builder, ca_key, digest)

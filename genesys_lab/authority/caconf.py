@@ -5,6 +5,7 @@ Paths are relative to the CA directory, as with the Security Pack: run
 sections repeat what profiles.py puts in certificates, so a certificate that
 ``openssl ca`` issues from this file looks like one genesys_lab issues.
 """
+
 from __future__ import annotations
 
 import re

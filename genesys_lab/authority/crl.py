@@ -21,19 +21,20 @@ reasonCode entry extension with value 0; RFC 5280 5.3.1 says that extension
 SHOULD be absent instead, so we leave it out. Both mean the same to a
 verifier (``_OMIT_UNSPECIFIED`` switches to OpenSSL's form).
 """
+
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
 from pathlib import Path
 
-from genesys_lab.x509 import der as _der
 from genesys_lab.authority import store
 from genesys_lab.errors import CADatabaseError, FormatError, GenesysLabError, UsageError
+from genesys_lab.x509 import der as _der
 from genesys_lab.x509.describe import extension
 from genesys_lab.x509.profiles import Digest
 
@@ -43,23 +44,53 @@ _OMIT_UNSPECIFIED = True
 # OIDs (RFC 5280 5.2, 5.3; RFC 4055 / RFC 5758 signature algorithms)
 _AKI, _CRL_NUMBER, _REASON = "2.5.29.35", "2.5.29.20", "2.5.29.21"
 _HOLD_CODE, _INVALIDITY = "2.5.29.23", "2.5.29.24"
-_RSA_SIG = {Digest.SHA1: "1.2.840.113549.1.1.5", Digest.SHA224: "1.2.840.113549.1.1.14",
-            Digest.SHA256: "1.2.840.113549.1.1.11", Digest.SHA384: "1.2.840.113549.1.1.12",
-            Digest.SHA512: "1.2.840.113549.1.1.13"}
-_ECDSA_SIG = {Digest.SHA1: "1.2.840.10045.4.1", Digest.SHA224: "1.2.840.10045.4.3.1",
-              Digest.SHA256: "1.2.840.10045.4.3.2", Digest.SHA384: "1.2.840.10045.4.3.3",
-              Digest.SHA512: "1.2.840.10045.4.3.4"}
-_HOLD_OIDS = {"holdinstructionnone": "1.2.840.10040.2.1", "holdinstructioncallissuer": "1.2.840.10040.2.2",
-              "holdinstructionreject": "1.2.840.10040.2.3"}
+_RSA_SIG = {
+    Digest.SHA1: "1.2.840.113549.1.1.5",
+    Digest.SHA224: "1.2.840.113549.1.1.14",
+    Digest.SHA256: "1.2.840.113549.1.1.11",
+    Digest.SHA384: "1.2.840.113549.1.1.12",
+    Digest.SHA512: "1.2.840.113549.1.1.13",
+}
+_ECDSA_SIG = {
+    Digest.SHA1: "1.2.840.10045.4.1",
+    Digest.SHA224: "1.2.840.10045.4.3.1",
+    Digest.SHA256: "1.2.840.10045.4.3.2",
+    Digest.SHA384: "1.2.840.10045.4.3.3",
+    Digest.SHA512: "1.2.840.10045.4.3.4",
+}
+_HOLD_OIDS = {
+    "holdinstructionnone": "1.2.840.10040.2.1",
+    "holdinstructioncallissuer": "1.2.840.10040.2.2",
+    "holdinstructionreject": "1.2.840.10040.2.3",
+}
 
 # ca.db reason text -> CRLReason code, as OpenSSL's unpack_revinfo reads it (case-insensitive).
 # keyTime / CAkeyTime / holdInstruction are what -crl_compromise, -crl_CA_compromise, -crl_hold write.
-_DB_REASONS = {"unspecified": 0, "keycompromise": 1, "cacompromise": 2, "affiliationchanged": 3,
-               "superseded": 4, "cessationofoperation": 5, "certificatehold": 6, "removefromcrl": 8,
-               "holdinstruction": 6, "keytime": 1, "cakeytime": 2}
-REASON_NAMES = {0: "unspecified", 1: "keyCompromise", 2: "CACompromise", 3: "affiliationChanged",
-                4: "superseded", 5: "cessationOfOperation", 6: "certificateHold", 8: "removeFromCRL",
-                9: "privilegeWithdrawn", 10: "AACompromise"}
+_DB_REASONS = {
+    "unspecified": 0,
+    "keycompromise": 1,
+    "cacompromise": 2,
+    "affiliationchanged": 3,
+    "superseded": 4,
+    "cessationofoperation": 5,
+    "certificatehold": 6,
+    "removefromcrl": 8,
+    "holdinstruction": 6,
+    "keytime": 1,
+    "cakeytime": 2,
+}
+REASON_NAMES = {
+    0: "unspecified",
+    1: "keyCompromise",
+    2: "CACompromise",
+    3: "affiliationChanged",
+    4: "superseded",
+    5: "cessationOfOperation",
+    6: "certificateHold",
+    8: "removeFromCRL",
+    9: "privilegeWithdrawn",
+    10: "AACompromise",
+}
 
 _TIME = re.compile(r"\d{12}Z|\d{14}Z")
 
@@ -85,16 +116,16 @@ class RevokedEntry:
 class CrlInfo:
     """A CRL's fields, with an index built once so ``is_revoked`` is O(1) even at 100,000 entries."""
 
-    issuer: str                       # ca.db / X509_NAME_oneline form
+    issuer: str  # ca.db / X509_NAME_oneline form
     number: int | None
     this_update: dt.datetime
     next_update: dt.datetime | None
-    digest: str                       # sha256, sha1, ...
-    authority_key_id: str | None      # hex, as openssl prints it without colons
+    digest: str  # sha256, sha1, ...
+    authority_key_id: str | None  # hex, as openssl prints it without colons
     der: bytes = field(repr=False, compare=False)
     path: Path | None = None
     read_entries: Callable[[], tuple[RevokedEntry, ...]] = field(default=tuple, repr=False, compare=False)
-    size: int | None = field(default=None, compare=False)   # the number of entries, when known without decoding
+    size: int | None = field(default=None, compare=False)  # the number of entries, when known without decoding
 
     @cached_property
     def entries(self) -> tuple[RevokedEntry, ...]:
@@ -155,8 +186,9 @@ def distribution_points(certificate) -> tuple[str, ...]:
     from genesys_lab.x509.describe import load_certificate
 
     cdp = extension(load_certificate(certificate), x509.CRLDistributionPoints)
-    return tuple(name.value for point in cdp or () for name in point.full_name or ()
-                 if isinstance(name, x509.UniformResourceIdentifier))
+    return tuple(
+        name.value for point in cdp or () for name in point.full_name or () if isinstance(name, x509.UniformResourceIdentifier)
+    )
 
 
 # ------------------------------------------------------------------ generate
@@ -185,8 +217,18 @@ def generate_crl(ca, days=DEFAULT_CRL_DAYS, *, now: dt.datetime | None = None) -
             tx.replace(ca.paths.crl_der, der)
             tx.replace(ca.paths.crl_pem, _pem(der))
             tx.replace(ca.paths.crlnumber, (store.serial_hex(number + 1) + "\n").encode())
-    return CrlInfo(_issuer_text(cert), number, now, now + dt.timedelta(days=days), digest.value,
-                   _aki(cert).hex().upper(), der, ca.paths.crl_pem, lambda: _entries(rows), len(rows))
+    return CrlInfo(
+        _issuer_text(cert),
+        number,
+        now,
+        now + dt.timedelta(days=days),
+        digest.value,
+        _aki(cert).hex().upper(),
+        der,
+        ca.paths.crl_pem,
+        lambda: _entries(rows),
+        len(rows),
+    )
 
 
 def config_digest(config: Path) -> Digest:
@@ -201,7 +243,9 @@ def config_digest(config: Path) -> Digest:
     try:
         return Digest.parse(match.group(1))
     except UsageError:
-        raise CADatabaseError(f"{config}: default_md = {match.group(1)} is not one of sha1, sha224, sha256, sha384, sha512: set it to sha256") from None
+        raise CADatabaseError(
+            f"{config}: default_md = {match.group(1)} is not one of sha1, sha224, sha256, sha384, sha512: set it to sha256"
+        ) from None
 
 
 def _crl_number(path: Path) -> int:
@@ -209,8 +253,7 @@ def _crl_number(path: Path) -> int:
     return store.read_hex_counter(path) if path.exists() else 1
 
 
-_R_LINE = re.compile(r"^R\t[^\t\n]*\t(\d{12}Z|\d{14}Z)(?:,([^\t\n,]*))?\t([0-9A-F]+)\t[^\t\n]*\t[^\n]*$",
-                     re.MULTILINE)
+_R_LINE = re.compile(r"^R\t[^\t\n]*\t(\d{12}Z|\d{14}Z)(?:,([^\t\n,]*))?\t([0-9A-F]+)\t[^\t\n]*\t[^\n]*$", re.MULTILINE)
 
 
 def revoked_rows(db: Path) -> list[tuple[int, str, int | None, bytes]]:
@@ -261,7 +304,9 @@ def _revocation(field_text: str, db: Path, number: int) -> tuple[str, int | None
         return stamp, None, b""
     code = _DB_REASONS.get(rest[0].lower())
     if code is None:
-        raise CADatabaseError(f"{db}, line {number}: revocation reason {rest[0]!r} is unknown to openssl ca; use one of {', '.join(REASON_NAMES[c] for c in (0, 1, 2, 3, 4, 5, 6, 8))}")
+        raise CADatabaseError(
+            f"{db}, line {number}: revocation reason {rest[0]!r} is unknown to openssl ca; use one of {', '.join(REASON_NAMES[c] for c in (0, 1, 2, 3, 4, 5, 6, 8))}"
+        )
     return stamp, code, _extra_extensions(rest, db, number)
 
 
@@ -311,13 +356,18 @@ def _revoked_list(rows) -> bytes:
 
 def _tbs(cert, algorithm: bytes, this: dt.datetime, nxt: dt.datetime, rows, number: int) -> bytes:
     """TBSCertList (RFC 5280 5.1.2): v2, AKI then cRLNumber as OpenSSL orders them."""
-    extensions = _der.sequence(_extension(_AKI, _der.sequence(_der.implicit(0, _aki(cert)))),
-                               _extension(_CRL_NUMBER, _der.integer(number)))
+    extensions = _der.sequence(
+        _extension(_AKI, _der.sequence(_der.implicit(0, _aki(cert)))), _extension(_CRL_NUMBER, _der.integer(number))
+    )
     return _der.sequence(
-        _der.integer(1), algorithm, cert.subject.public_bytes(),
-        _time(store.format_time(this)), _time(store.format_time(nxt)),
+        _der.integer(1),
+        algorithm,
+        cert.subject.public_bytes(),
+        _time(store.format_time(this)),
+        _time(store.format_time(nxt)),
         _revoked_list(rows) if rows else b"",
-        _der.explicit(0, extensions))
+        _der.explicit(0, extensions),
+    )
 
 
 def _aki(cert) -> bytes:
@@ -377,7 +427,7 @@ def _signature_valid(der: bytes, public_key) -> bool:
 
 def _pem(der: bytes) -> bytes:
     text = base64.b64encode(der).decode("ascii")
-    lines = [text[i:i + 64] for i in range(0, len(text), 64)]
+    lines = [text[i : i + 64] for i in range(0, len(text), 64)]
     return ("-----BEGIN X509 CRL-----\n" + "\n".join(lines) + "\n-----END X509 CRL-----\n").encode("ascii")
 
 
@@ -402,8 +452,9 @@ def _parse_asn1_time(text: str) -> dt.datetime:
         rest = text[2:]
     else:
         year, rest = int(text[:4]), text[4:]
-    return dt.datetime(year, int(rest[0:2]), int(rest[2:4]), int(rest[4:6]), int(rest[6:8]),
-                       int(rest[8:10]), tzinfo=dt.timezone.utc)
+    return dt.datetime(
+        year, int(rest[0:2]), int(rest[2:4]), int(rest[4:6]), int(rest[6:8]), int(rest[8:10]), tzinfo=dt.timezone.utc
+    )
 
 
 # ------------------------------------------------------------------ read
@@ -422,7 +473,7 @@ def parse_crl(data: bytes, *, source: str = "data", path: Path | None = None) ->
     from cryptography import x509
 
     try:
-        crl = (x509.load_pem_x509_crl(data) if b"-----BEGIN" in data else x509.load_der_x509_crl(data))
+        crl = x509.load_pem_x509_crl(data) if b"-----BEGIN" in data else x509.load_der_x509_crl(data)
     except ValueError:
         raise FormatError(f"{source} is not a PEM or DER CRL: make one with 'genesys-lab gen-crl'") from None
     from genesys_lab.x509.names import oneline
@@ -430,10 +481,18 @@ def parse_crl(data: bytes, *, source: str = "data", path: Path | None = None) ->
     number = extension(crl, x509.CRLNumber)
     aki = extension(crl, x509.AuthorityKeyIdentifier)
     hash_alg = crl.signature_hash_algorithm
-    return CrlInfo(oneline(crl.issuer), number.crl_number if number else None,
-                   crl.last_update_utc, crl.next_update_utc, hash_alg.name if hash_alg else "none",
-                   aki.key_identifier.hex().upper() if aki and aki.key_identifier else None,
-                   crl.public_bytes(_der_encoding()), path, lambda: _read_entries(crl), len(crl))
+    return CrlInfo(
+        oneline(crl.issuer),
+        number.crl_number if number else None,
+        crl.last_update_utc,
+        crl.next_update_utc,
+        hash_alg.name if hash_alg else "none",
+        aki.key_identifier.hex().upper() if aki and aki.key_identifier else None,
+        crl.public_bytes(_der_encoding()),
+        path,
+        lambda: _read_entries(crl),
+        len(crl),
+    )
 
 
 def _der_encoding():
@@ -459,11 +518,18 @@ class _ReasonCodes(dict):
     def __missing__(self, flag):
         from cryptography.x509 import ReasonFlags
 
-        table = {ReasonFlags.unspecified: 0, ReasonFlags.key_compromise: 1, ReasonFlags.ca_compromise: 2,
-                 ReasonFlags.affiliation_changed: 3, ReasonFlags.superseded: 4,
-                 ReasonFlags.cessation_of_operation: 5, ReasonFlags.certificate_hold: 6,
-                 ReasonFlags.remove_from_crl: 8, ReasonFlags.privilege_withdrawn: 9,
-                 ReasonFlags.aa_compromise: 10}
+        table = {
+            ReasonFlags.unspecified: 0,
+            ReasonFlags.key_compromise: 1,
+            ReasonFlags.ca_compromise: 2,
+            ReasonFlags.affiliation_changed: 3,
+            ReasonFlags.superseded: 4,
+            ReasonFlags.cessation_of_operation: 5,
+            ReasonFlags.certificate_hold: 6,
+            ReasonFlags.remove_from_crl: 8,
+            ReasonFlags.privilege_withdrawn: 9,
+            ReasonFlags.aa_compromise: 10,
+        }
         self.update(table)
         return table[flag]
 
@@ -490,15 +556,23 @@ def fetch_crl(url: str, *, timeout: float = 5.0) -> CrlInfo:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             data = response.read()
-    except (socket.timeout, TimeoutError):
-        raise CrlUnavailableError(f"CRL download from {url} took longer than {timeout:g} s: use a local, fast CDP (or a CRL file)") from None
+    except TimeoutError:
+        raise CrlUnavailableError(
+            f"CRL download from {url} took longer than {timeout:g} s: use a local, fast CDP (or a CRL file)"
+        ) from None
     except urllib.error.URLError as exc:
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
         if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise CrlUnavailableError(f"CRL download from {url} took longer than {timeout:g} s: use a local, fast CDP (or a CRL file)") from None
-        raise CrlUnavailableError(f"cannot download the CRL from {url} ({reason}): check that the CDP is reachable from this host") from None
+            raise CrlUnavailableError(
+                f"CRL download from {url} took longer than {timeout:g} s: use a local, fast CDP (or a CRL file)"
+            ) from None
+        raise CrlUnavailableError(
+            f"cannot download the CRL from {url} ({reason}): check that the CDP is reachable from this host"
+        ) from None
     except OSError as exc:
-        raise CrlUnavailableError(f"cannot download the CRL from {url} ({exc}): check that the CDP is reachable from this host") from None
+        raise CrlUnavailableError(
+            f"cannot download the CRL from {url} ({exc}): check that the CDP is reachable from this host"
+        ) from None
     try:
         return parse_crl(data, source=url)
     except FormatError:

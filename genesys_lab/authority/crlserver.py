@@ -9,6 +9,7 @@ after the server started is served at once.
 warns about: a slow or unreachable CDP stalls every certificate verification
 that checks revocation, while a local one answers at once.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -29,9 +30,9 @@ MAX_DELAY = 60.0
 class CrlServer:
     """A running CDP: where it listens and which file it serves."""
 
-    url: str           # the CRL's URL, e.g. http://127.0.0.1:8765/crl.der
+    url: str  # the CRL's URL, e.g. http://127.0.0.1:8765/crl.der
     port: int
-    path: str          # URL path of the CRL
+    path: str  # URL path of the CRL
     crl_file: Path
     delay: float
 
@@ -40,7 +41,7 @@ def _handler(crl_file: Path, url_path: str, delay: float):
     class CrlHandler(BaseHTTPRequestHandler):
         server_version = "genesys-lab-cdp"
 
-        def do_GET(self):  # noqa: N802 (http.server's naming)
+        def do_GET(self):
             if delay:
                 time.sleep(delay)
             if urlsplit(self.path).path not in (url_path, "/crl.der"):
@@ -91,12 +92,13 @@ def serve_crl(ca, *, port: int | None = None, delay: float = 0.0):
     try:
         httpd = ThreadingHTTPServer((HOST, port), _handler(ca.paths.crl_der, url_path, delay))
     except OSError as exc:
-        raise UsageError(f"cannot listen on {HOST}:{port} ({exc.strerror}): stop what uses that port, or pass another --port") from None
+        raise UsageError(
+            f"cannot listen on {HOST}:{port} ({exc.strerror}): stop what uses that port, or pass another --port"
+        ) from None
     httpd.daemon_threads = True
-    httpd.block_on_close = False   # a delayed answer must not hold up shutdown
+    httpd.block_on_close = False  # a delayed answer must not hold up shutdown
     bound = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                              name=f"crl-server-{bound}", daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name=f"crl-server-{bound}", daemon=True)
     thread.start()
     try:
         yield CrlServer(f"http://{HOST}:{bound}{url_path}", bound, url_path, ca.paths.crl_der, delay)

@@ -1,4 +1,5 @@
 """A site inventory: the hosts to certify, one CSV row each, as an administrator keeps them in a spreadsheet."""
+
 from __future__ import annotations
 
 import csv

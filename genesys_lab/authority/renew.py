@@ -11,6 +11,7 @@ Which certificate replaced which is kept in ``ca_conf/renewals.tsv``, one
 in it because ca.db's six fields are fixed by ``openssl ca``, which must
 keep reading the database; OpenSSL ignores files it does not know.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,7 @@ class Renewal:
     """What renew() did: the old serial, the new certificate, and whether the old one is now revoked."""
 
     old_serial: str
-    new: object            # ca.IssuedCertificate
+    new: object  # ca.IssuedCertificate
     revoked_old: bool
     renewed_at: dt.datetime
 
@@ -46,17 +47,28 @@ class RenewalPlan:
     cn: str
     san_domains: tuple[str, ...]
     san_ips: tuple[str, ...]
-    profile: object        # profiles.Profile
+    profile: object  # profiles.Profile
     key_size: int
-    digest: object         # profiles.Digest
+    digest: object  # profiles.Digest
     days: int
-    subject: object        # names.Subject
+    subject: object  # names.Subject
 
     def issue_kwargs(self) -> dict:
         s = self.subject
-        return dict(san_domains=list(self.san_domains), san_ips=list(self.san_ips), profile=self.profile,
-                    key_size=self.key_size, digest=self.digest, days=self.days, email=s.E, org_unit=s.OU,
-                    org=s.O, locality=s.L, state=s.S, country=s.C)
+        return dict(
+            san_domains=list(self.san_domains),
+            san_ips=list(self.san_ips),
+            profile=self.profile,
+            key_size=self.key_size,
+            digest=self.digest,
+            days=self.days,
+            email=s.E,
+            org_unit=s.OU,
+            org=s.O,
+            locality=s.L,
+            state=s.S,
+            country=s.C,
+        )
 
 
 def renewals_path(ca) -> Path:
@@ -78,7 +90,9 @@ def plan_renewal(cert, *, days=None, key_size=None, digest=None) -> RenewalPlan:
     profile = profile_of(cert)
     if profile is None or profile is Profile.CA:
         what = "a CA certificate" if profile is Profile.CA else "a certificate without serverAuth or clientAuth"
-        raise UsageError(f"serial {store.serial_hex(cert.serial_number)} is {what}: only server and gui host certificates can be renewed")
+        raise UsageError(
+            f"serial {store.serial_hex(cert.serial_number)} is {what}: only server and gui host certificates can be renewed"
+        )
     if not isinstance(cert.public_key(), rsa.RSAPublicKey):
         raise UsageError("only RSA certificates can be renewed: the Security Pack issues RSA keys")
     subject = Subject.from_x509(cert.subject)
@@ -88,9 +102,17 @@ def plan_renewal(cert, *, days=None, key_size=None, digest=None) -> RenewalPlan:
     if digest is None:
         digest = cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else Digest.SHA256
     digest = Digest.parse(digest)
-    return RenewalPlan(host, subject.CN, tuple(dns[1:]), tuple(ips), profile,
-                       key_size if key_size is not None else cert.public_key().key_size, digest,
-                       check_days(days if days is not None else max(lifetime, 1), "--days"), subject)
+    return RenewalPlan(
+        host,
+        subject.CN,
+        tuple(dns[1:]),
+        tuple(ips),
+        profile,
+        key_size if key_size is not None else cert.public_key().key_size,
+        digest,
+        check_days(days if days is not None else max(lifetime, 1), "--days"),
+        subject,
+    )
 
 
 def _alt_names(cert) -> tuple[list[str], list[str]]:
@@ -126,9 +148,13 @@ def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None, dig
         record = ca.record(serial)
         done = replacements(ca)
         if record.serial in done:
-            raise UsageError(f"serial {record.serial} was already renewed as {done[record.serial]}: renew {done[record.serial]} instead")
+            raise UsageError(
+                f"serial {record.serial} was already renewed as {done[record.serial]}: renew {done[record.serial]} instead"
+            )
         if revoke_old and record.status == "R":
-            raise RevocationError(f"serial {record.serial} is already revoked ({record.reason or 'no reason'}): renew it without --revoke-old")
+            raise RevocationError(
+                f"serial {record.serial} is already revoked ({record.reason or 'no reason'}): renew it without --revoke-old"
+            )
         plan = plan_renewal(ca.load_certificate(record.serial), days=days, key_size=key_size, digest=digest)
         new = ca.issue(plan.host, plan.cn, **plan.issue_kwargs())
         moment = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

@@ -12,6 +12,7 @@ The reasons are exactly those ``openssl ca -crl_reason`` accepts (OpenSSL 3.0
 them case-insensitively and stores its own spelling (``keycompromise`` ->
 ``keyCompromise``); so do we.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,7 +42,7 @@ class Reason(enum.Enum):
         return _CODES[self]
 
     @classmethod
-    def parse(cls, value: "str | Reason") -> "Reason":
+    def parse(cls, value: str | Reason) -> Reason:
         """Case-insensitive, as OpenSSL's ``OPENSSL_strcasecmp`` lookup; the error lists every valid name."""
         if isinstance(value, Reason):
             return value
@@ -52,9 +53,16 @@ class Reason(enum.Enum):
         raise RevocationError(f"reason {value!r} is not one openssl ca -crl_reason accepts: use one of {', '.join(names())}")
 
 
-_CODES = {Reason.UNSPECIFIED: 0, Reason.KEY_COMPROMISE: 1, Reason.CA_COMPROMISE: 2,
-          Reason.AFFILIATION_CHANGED: 3, Reason.SUPERSEDED: 4, Reason.CESSATION_OF_OPERATION: 5,
-          Reason.CERTIFICATE_HOLD: 6, Reason.REMOVE_FROM_CRL: 8}
+_CODES = {
+    Reason.UNSPECIFIED: 0,
+    Reason.KEY_COMPROMISE: 1,
+    Reason.CA_COMPROMISE: 2,
+    Reason.AFFILIATION_CHANGED: 3,
+    Reason.SUPERSEDED: 4,
+    Reason.CESSATION_OF_OPERATION: 5,
+    Reason.CERTIFICATE_HOLD: 6,
+    Reason.REMOVE_FROM_CRL: 8,
+}
 
 
 def names() -> list[str]:
@@ -66,11 +74,11 @@ def names() -> list[str]:
 class Revocation:
     """What revoke() changed: the certificate and its new ca.db line."""
 
-    serial: str                 # as in ca.db and file names: "02", "0A"
-    subject: str                # ca.db form: /CN=...
+    serial: str  # as in ca.db and file names: "02", "0A"
+    subject: str  # ca.db form: /CN=...
     revoked_at: dt.datetime
     reason: Reason | None
-    line: str                   # the new ca.db line, exactly as written
+    line: str  # the new ca.db line, exactly as written
 
 
 def revoke(ca, serial_or_cert_path, reason=None, *, when: dt.datetime | None = None) -> Revocation:
@@ -115,8 +123,6 @@ def _moment(when: dt.datetime | None) -> dt.datetime:
     return moment.astimezone(dt.timezone.utc).replace(microsecond=0)
 
 
-
-
 def _target(ca, value) -> tuple[int, object | None]:
     """(serial number, certificate or None): a hex string or int is a serial, anything else a file."""
     if isinstance(value, int):
@@ -125,7 +131,9 @@ def _target(ca, value) -> tuple[int, object | None]:
         return store.parse_serial(value), None
     path = Path(value)
     if not path.is_file():
-        raise RevocationError(f"{value!r} is neither a serial (hex, as in the file names: 02, 0A) nor a certificate file: give one of those")
+        raise RevocationError(
+            f"{value!r} is neither a serial (hex, as in the file names: 02, 0A) nor a certificate file: give one of those"
+        )
     from genesys_lab.x509.describe import load_certificate
 
     try:
@@ -135,7 +143,9 @@ def _target(ca, value) -> tuple[int, object | None]:
     if cert.issuer != ca.certificate.subject:
         from genesys_lab.x509.names import oneline
 
-        raise RevocationError(f"{path} was issued by {oneline(cert.issuer)}, not by this CA ({oneline(ca.certificate.subject)}): revoke it with the CA that issued it")
+        raise RevocationError(
+            f"{path} was issued by {oneline(cert.issuer)}, not by this CA ({oneline(ca.certificate.subject)}): revoke it with the CA that issued it"
+        )
     return cert.serial_number, cert
 
 
@@ -143,8 +153,10 @@ def _find(ca, text: str, number: int) -> tuple[int, int, store.DbRecord]:
     """The serial's line in ca.db: only that line is parsed (ca.db may hold 100,000)."""
     span = store.locate_db_line(text, number)
     if span is None:
-        raise RevocationError(f"serial {store.serial_hex(number)} is not in {ca.paths.db}: check the serial with 'genesys-lab list' (serials are hex, as in the file names)")
-    record = store.parse_db_line(text[span[0]:span[1]], path=ca.paths.db, number=text.count("\n", 0, span[0]) + 1)
+        raise RevocationError(
+            f"serial {store.serial_hex(number)} is not in {ca.paths.db}: check the serial with 'genesys-lab list' (serials are hex, as in the file names)"
+        )
+    record = store.parse_db_line(text[span[0] : span[1]], path=ca.paths.db, number=text.count("\n", 0, span[0]) + 1)
     return span[0], span[1], record
 
 
@@ -153,10 +165,13 @@ def _check_revocable(record: store.DbRecord, cert) -> None:
     if record.status == "R":
         when = f"{record.revoked_at:%Y-%m-%d %H:%M:%S} UTC" if record.revoked_at else "earlier"
         why = f", reason {record.reason}" if record.reason else ""
-        raise RevocationError(f"serial {record.serial} is already revoked ({when}{why}): nothing to do; run 'genesys-lab gen-crl' if the CRL does not list it yet")
+        raise RevocationError(
+            f"serial {record.serial} is already revoked ({when}{why}): nothing to do; run 'genesys-lab gen-crl' if the CRL does not list it yet"
+        )
     if cert is not None:
         from genesys_lab.x509.names import oneline
 
         if oneline(cert.subject) != record.subject:
-            raise RevocationError(f"serial {record.serial} in ca.db is {record.subject}, but the file's subject is {oneline(cert.subject)}: it is not this CA's certificate {record.serial}")
-
+            raise RevocationError(
+                f"serial {record.serial} in ca.db is {record.subject}, but the file's subject is {oneline(cert.subject)}: it is not this CA's certificate {record.serial}"
+            )

@@ -11,6 +11,7 @@ Every write goes to a temporary file in the same folder and is renamed into
 place, and one ``filelock`` lock serializes writers, so an interrupted or
 concurrent issuance never leaves a half-written file or a reused serial.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -33,31 +34,56 @@ class CAPaths:
     root: Path
 
     @property
-    def conf(self) -> Path: return self.root / CONF_DIR
+    def conf(self) -> Path:
+        return self.root / CONF_DIR
+
     @property
-    def config(self) -> Path: return self.conf / "ca.conf"
+    def config(self) -> Path:
+        return self.conf / "ca.conf"
+
     @property
-    def cert(self) -> Path: return self.conf / "ca_cert.pem"
+    def cert(self) -> Path:
+        return self.conf / "ca_cert.pem"
+
     @property
-    def pfx(self) -> Path: return self.conf / "ca_cert.pfx"
+    def pfx(self) -> Path:
+        return self.conf / "ca_cert.pfx"
+
     @property
-    def key(self) -> Path: return self.conf / "ca_priv_key.pem"
+    def key(self) -> Path:
+        return self.conf / "ca_priv_key.pem"
+
     @property
-    def db(self) -> Path: return self.conf / "ca.db"
+    def db(self) -> Path:
+        return self.conf / "ca.db"
+
     @property
-    def db_attr(self) -> Path: return self.conf / "ca.db.attr"
+    def db_attr(self) -> Path:
+        return self.conf / "ca.db.attr"
+
     @property
-    def serial(self) -> Path: return self.conf / "serial.num"
+    def serial(self) -> Path:
+        return self.conf / "serial.num"
+
     @property
-    def crlnumber(self) -> Path: return self.conf / "crlnumber"
+    def crlnumber(self) -> Path:
+        return self.conf / "crlnumber"
+
     @property
-    def repository(self) -> Path: return self.conf / "repository"
+    def repository(self) -> Path:
+        return self.conf / "repository"
+
     @property
-    def crl_pem(self) -> Path: return self.conf / "crl.pem"
+    def crl_pem(self) -> Path:
+        return self.conf / "crl.pem"
+
     @property
-    def crl_der(self) -> Path: return self.conf / "crl.der"
+    def crl_der(self) -> Path:
+        return self.conf / "crl.der"
+
     @property
-    def lock(self) -> Path: return self.conf / ".lock"
+    def lock(self) -> Path:
+        return self.conf / ".lock"
 
     def require_ca(self) -> None:
         """Refuse early, with the fix, when the directory holds no CA."""
@@ -73,20 +99,19 @@ class CAPaths:
 class DbRecord:
     """One ca.db line, parsed."""
 
-    status: str                      # "V", "R" or "E"
+    status: str  # "V", "R" or "E"
     expires: dt.datetime
     revoked_at: dt.datetime | None
     reason: str | None
-    serial: str                      # upper-case hex, whole bytes: "01", "0A", "03E8"
+    serial: str  # upper-case hex, whole bytes: "01", "0A", "03E8"
     filename: str
-    subject: str                     # X509_NAME_oneline form
+    subject: str  # X509_NAME_oneline form
 
     def to_line(self) -> str:
         revocation = ""
         if self.revoked_at is not None:
             revocation = format_time(self.revoked_at) + (f",{self.reason}" if self.reason else "")
-        return "\t".join([self.status, format_time(self.expires), revocation, self.serial,
-                          self.filename, self.subject])
+        return "\t".join([self.status, format_time(self.expires), revocation, self.serial, self.filename, self.subject])
 
 
 def serial_hex(number: int) -> str:
@@ -104,6 +129,7 @@ def parse_serial(text: str) -> int:
         value = value[7:]
     if not value or not re.fullmatch(r"[0-9A-Fa-f:]+", value):
         from genesys_lab.errors import UsageError
+
         raise UsageError(f"serial {text!r} is not hexadecimal: write it as in the file names, e.g. 02 or 0A")
     return int(value.replace(":", ""), 16)
 
@@ -131,7 +157,9 @@ def parse_db_line(line: str, *, path: Path, number: int) -> DbRecord:
     fields = line.rstrip("\n").split("\t")
     where = f"{path}, line {number}"
     if len(fields) != 6:
-        raise CADatabaseError(f"{where}: expected 6 tab-separated fields, found {len(fields)}; restore ca.db from ca.db.old or a backup")
+        raise CADatabaseError(
+            f"{where}: expected 6 tab-separated fields, found {len(fields)}; restore ca.db from ca.db.old or a backup"
+        )
     status, expires, revocation, serial, filename, subject = fields
     if status not in ("V", "R", "E"):
         raise CADatabaseError(f"{where}: status {status!r} is not V, R or E; restore ca.db from a backup")
@@ -149,8 +177,7 @@ def parse_db_line(line: str, *, path: Path, number: int) -> DbRecord:
 
 def read_db(path: Path) -> list[DbRecord]:
     text = path.read_text(encoding="latin-1")  # X509_NAME_oneline output is ASCII with \xHH escapes
-    return [parse_db_line(line, path=path, number=i)
-            for i, line in enumerate(text.splitlines(), 1) if line.strip()]
+    return [parse_db_line(line, path=path, number=i) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 
 def locate_db_line(text: str, number: int) -> tuple[int, int] | None:
@@ -165,7 +192,7 @@ def locate_db_line(text: str, number: int) -> tuple[int, int] | None:
     pos = text.find(needle)
     while pos != -1:
         start = text.rfind("\n", 0, pos) + 1
-        if text.count("\t", start, pos) == 2:      # the serial is the fourth field
+        if text.count("\t", start, pos) == 2:  # the serial is the fourth field
             end = text.find("\n", pos)
             return start, len(text) if end == -1 else end
         pos = text.find(needle, pos + 1)
@@ -180,7 +207,7 @@ def find_db_record(path: Path, number: int) -> DbRecord | None:
     span = locate_db_line(text, number)
     if span is None:
         return None
-    return parse_db_line(text[span[0]:span[1]], path=path, number=text.count("\n", 0, span[0]) + 1)
+    return parse_db_line(text[span[0] : span[1]], path=path, number=text.count("\n", 0, span[0]) + 1)
 
 
 def read_hex_counter(path: Path) -> int:
@@ -218,8 +245,10 @@ def create_new(path: Path, data: bytes, mode: int = 0o644) -> None:
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise CADatabaseError(f"{path} already exists: serial.num is behind the repository; set it past the highest serial") from None
-    except OSError:      # a file system without hard links: the lock and the check above must do
+        raise CADatabaseError(
+            f"{path} already exists: serial.num is behind the repository; set it past the highest serial"
+        ) from None
+    except OSError:  # a file system without hard links: the lock and the check above must do
         os.replace(tmp, path)
     finally:
         _discard(tmp)
@@ -270,7 +299,7 @@ class Transaction:
 
     def __init__(self):
         self.created: list[Path] = []
-        self._undo: list[tuple[Path, bytes | None, int]] = []   # (path, old bytes or None if new, old mode)
+        self._undo: list[tuple[Path, bytes | None, int]] = []  # (path, old bytes or None if new, old mode)
 
     def create(self, path: Path, data: bytes, mode: int = 0o644) -> None:
         create_new(path, data, mode)
@@ -293,7 +322,7 @@ class Transaction:
                 write_atomic(path, old, mode)
 
 
-_ACTIVE: "contextvars.ContextVar[Transaction | None]" = contextvars.ContextVar("genesys_lab_transaction", default=None)
+_ACTIVE: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar("genesys_lab_transaction", default=None)
 
 
 @contextlib.contextmanager

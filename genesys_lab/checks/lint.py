@@ -8,16 +8,24 @@ usages the role needs (Genesys server applications: serverAuth and
 clientAuth, because they are TLS clients of other servers too; GUI
 applications: clientAuth), key usage present, and the right CA flag.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from genesys_lab.checks.verify import (
+    EXPIRY_WARNING_DAYS,
+    RECOMMENDED_RSA_BITS,
+    as_certificate,
+    digest_name,
+    host_matches,
+    key_description,
+    label,
+)
 from genesys_lab.x509.describe import extension
 from genesys_lab.x509.profiles import Profile, profile_of
-from genesys_lab.checks.verify import (EXPIRY_WARNING_DAYS, RECOMMENDED_RSA_BITS, as_certificate, digest_name, host_matches,
-                     key_description, label)
 
 
 class Severity(enum.Enum):
@@ -52,47 +60,80 @@ class Finding:
         return RULES[self.rule].explanation
 
 
-RULES = {r.id: r for r in (
-    Rule("rsa-key-size", Severity.ERROR,
-         "The guide recommends RSA keys of 2048 bits or more; shorter keys can be factored with enough effort "
-         "and OpenSSL refuses them from security level 2 on.",
-         "issue a new certificate with a new key of 2048 bits or more (-keySz 2048, the default)"),
-    Rule("signature-digest", Severity.ERROR,
-         "The guide asks for a SHA-2 signature, SHA-256 or stronger. SHA-1 collisions are practical, and "
-         "OpenSSL 3 rejects SHA-1 signed certificates from security level 1 on.",
-         "re-issue the certificate with -dgst sha256 (the default), sha384 or sha512"),
-    Rule("expiry", Severity.ERROR,
-         "A certificate must be rotated before it expires: afterwards every TLS peer refuses it and the "
-         "connection fails. Less than 30 days left is a warning, an expired certificate an error.",
-         "renew it (genesys-lab renew) and install the new certificate before the old one expires"),
-    Rule("san-present", Severity.ERROR,
-         "The Subject Alternative Name lists the names (and IPs) the certificate is valid for and overrides the CN; "
-         "browsers and RFC 6125 clients ignore the CN entirely, so a certificate without SAN fails their host check.",
-         "re-issue it with create_cert.sh, which puts -host, -IP, -SANDomain and -SANip into the SAN"),
-    Rule("cn-present", Severity.WARNING,
-         "The guide recommends setting both the subject CN and the SAN: older tools and people reading the "
-         "certificate look at the CN.",
-         "re-issue it with -CN set (usually the host name)"),
-    Rule("cn-consistent", Severity.WARNING,
-         "The CN should name the same host as the SAN (the full name or its first label); a CN naming "
-         "something else confuses people and any client that still falls back to the CN.",
-         "re-issue it with -CN set to the host name, or add the CN's name to -SANDomain"),
-    Rule("host-in-san", Severity.ERROR,
-         "Clients check the host name they connect to against the SAN; a host that is not listed is refused.",
-         "re-issue it with that host in -host or -SANDomain"),
-    Rule("eku-role", Severity.ERROR,
-         "Genesys server applications accept connections and open connections to other servers, so their "
-         "certificates need serverAuth and clientAuth; GUI applications only connect out and need clientAuth.",
-         "issue it with the matching profile: server (serverAuth + clientAuth) or gui (clientAuth)"),
-    Rule("key-usage", Severity.WARNING,
-         "keyUsage says what the key may do; TLS needs digitalSignature (and keyEncipherment for RSA key exchange), "
-         "a CA needs keyCertSign and cRLSign. OpenSSL refuses a purpose the key usage forbids.",
-         "issue it with a genesys_lab profile, which sets the key usage for the role"),
-    Rule("ca-flag", Severity.ERROR,
-         "basicConstraints says whether a certificate may issue others: a host certificate must be CA:FALSE "
-         "(else it could mint certificates for any host), the CA must be CA:TRUE.",
-         "issue host certificates with create_cert.sh (CA:FALSE) and the CA with create_ca.sh (CA:TRUE)"),
-)}
+RULES = {
+    r.id: r
+    for r in (
+        Rule(
+            "rsa-key-size",
+            Severity.ERROR,
+            "The guide recommends RSA keys of 2048 bits or more; shorter keys can be factored with enough effort "
+            "and OpenSSL refuses them from security level 2 on.",
+            "issue a new certificate with a new key of 2048 bits or more (-keySz 2048, the default)",
+        ),
+        Rule(
+            "signature-digest",
+            Severity.ERROR,
+            "The guide asks for a SHA-2 signature, SHA-256 or stronger. SHA-1 collisions are practical, and "
+            "OpenSSL 3 rejects SHA-1 signed certificates from security level 1 on.",
+            "re-issue the certificate with -dgst sha256 (the default), sha384 or sha512",
+        ),
+        Rule(
+            "expiry",
+            Severity.ERROR,
+            "A certificate must be rotated before it expires: afterwards every TLS peer refuses it and the "
+            "connection fails. Less than 30 days left is a warning, an expired certificate an error.",
+            "renew it (genesys-lab renew) and install the new certificate before the old one expires",
+        ),
+        Rule(
+            "san-present",
+            Severity.ERROR,
+            "The Subject Alternative Name lists the names (and IPs) the certificate is valid for and overrides the CN; "
+            "browsers and RFC 6125 clients ignore the CN entirely, so a certificate without SAN fails their host check.",
+            "re-issue it with create_cert.sh, which puts -host, -IP, -SANDomain and -SANip into the SAN",
+        ),
+        Rule(
+            "cn-present",
+            Severity.WARNING,
+            "The guide recommends setting both the subject CN and the SAN: older tools and people reading the "
+            "certificate look at the CN.",
+            "re-issue it with -CN set (usually the host name)",
+        ),
+        Rule(
+            "cn-consistent",
+            Severity.WARNING,
+            "The CN should name the same host as the SAN (the full name or its first label); a CN naming "
+            "something else confuses people and any client that still falls back to the CN.",
+            "re-issue it with -CN set to the host name, or add the CN's name to -SANDomain",
+        ),
+        Rule(
+            "host-in-san",
+            Severity.ERROR,
+            "Clients check the host name they connect to against the SAN; a host that is not listed is refused.",
+            "re-issue it with that host in -host or -SANDomain",
+        ),
+        Rule(
+            "eku-role",
+            Severity.ERROR,
+            "Genesys server applications accept connections and open connections to other servers, so their "
+            "certificates need serverAuth and clientAuth; GUI applications only connect out and need clientAuth.",
+            "issue it with the matching profile: server (serverAuth + clientAuth) or gui (clientAuth)",
+        ),
+        Rule(
+            "key-usage",
+            Severity.WARNING,
+            "keyUsage says what the key may do; TLS needs digitalSignature (and keyEncipherment for RSA key exchange), "
+            "a CA needs keyCertSign and cRLSign. OpenSSL refuses a purpose the key usage forbids.",
+            "issue it with a genesys_lab profile, which sets the key usage for the role",
+        ),
+        Rule(
+            "ca-flag",
+            Severity.ERROR,
+            "basicConstraints says whether a certificate may issue others: a host certificate must be CA:FALSE "
+            "(else it could mint certificates for any host), the CA must be CA:TRUE.",
+            "issue host certificates with create_cert.sh (CA:FALSE) and the CA with create_ca.sh (CA:TRUE)",
+        ),
+    )
+}
 
 
 def _finding(rule_id: str, message: str, severity: Severity | None = None) -> Finding:
@@ -101,6 +142,7 @@ def _finding(rule_id: str, message: str, severity: Severity | None = None) -> Fi
 
 
 # -- the rules ----------------------------------------------------------------------
+
 
 def _rsa_key_size(cert, role, now) -> list[Finding]:
     kind, bits = key_description(cert.public_key())
@@ -177,12 +219,24 @@ def _eku_role(cert, role, now) -> list[Finding]:
     eku = extension(cert, x509.ExtendedKeyUsage)
     if role is Profile.CA:
         if eku is not None:
-            return [_finding("eku-role", "the CA restricts its extended key usage, which limits every certificate below it", Severity.WARNING)]
+            return [
+                _finding(
+                    "eku-role",
+                    "the CA restricts its extended key usage, which limits every certificate below it",
+                    Severity.WARNING,
+                )
+            ]
         return []
     needed = role.extended_key_usages
     if eku is None:
-        return [_finding("eku-role", f"no extended key usage: OpenSSL allows any purpose, but the guide asks a {role.value} "
-                                     f"certificate to list {' and '.join(needed)}", Severity.WARNING)]
+        return [
+            _finding(
+                "eku-role",
+                f"no extended key usage: OpenSSL allows any purpose, but the guide asks a {role.value} "
+                f"certificate to list {' and '.join(needed)}",
+                Severity.WARNING,
+            )
+        ]
     have = {_EKU_NAMES.get(o.dotted_string, o.dotted_string) for o in eku}
     missing = [n for n in needed if n not in have]
     if missing:
@@ -199,14 +253,24 @@ def _key_usage(cert, role, now) -> list[Finding]:
     if role is Profile.CA:
         missing = [n for n, on in (("keyCertSign", ku.key_cert_sign), ("cRLSign", ku.crl_sign)) if not on]
         if missing:
-            return [_finding("key-usage", f"the CA's key usage lacks {', '.join(missing)}: it cannot sign certificates or CRLs", Severity.ERROR)]
+            return [
+                _finding(
+                    "key-usage",
+                    f"the CA's key usage lacks {', '.join(missing)}: it cannot sign certificates or CRLs",
+                    Severity.ERROR,
+                )
+            ]
         return []
     if not ku.digital_signature:
-        return [_finding("key-usage", "key usage lacks digitalSignature: OpenSSL refuses it as a TLS client and "
-                                      "for (EC)DHE key exchange", Severity.ERROR)]
+        return [
+            _finding(
+                "key-usage",
+                "key usage lacks digitalSignature: OpenSSL refuses it as a TLS client and for (EC)DHE key exchange",
+                Severity.ERROR,
+            )
+        ]
     if role is Profile.SERVER and not ku.key_encipherment:
-        return [_finding("key-usage", "key usage lacks keyEncipherment: TLS 1.2 RSA key exchange is not possible",
-                         Severity.INFO)]
+        return [_finding("key-usage", "key usage lacks keyEncipherment: TLS 1.2 RSA key exchange is not possible", Severity.INFO)]
     return []
 
 
@@ -230,8 +294,10 @@ _CHECKS = (_rsa_key_size, _signature_digest, _expiry, _cn_and_san, _eku_role, _k
 
 # -- entry points -------------------------------------------------------------------
 
-def lint(certificate, role: "str | Profile | None" = None, *, host: str | None = None,
-         now: dt.datetime | None = None) -> tuple[Finding, ...]:
+
+def lint(
+    certificate, role: str | Profile | None = None, *, host: str | None = None, now: dt.datetime | None = None
+) -> tuple[Finding, ...]:
     """Every rule the certificate breaks for its role (server, gui or ca; guessed from CA flag and EKU if None).
 
     ``host``: also require this host name or IP in the SAN. ``now`` fixes the clock.
@@ -245,7 +311,7 @@ def lint(certificate, role: "str | Profile | None" = None, *, host: str | None =
     return tuple(findings)
 
 
-def guess_role(cert, role: "str | Profile | None" = None) -> Profile:
+def guess_role(cert, role: str | Profile | None = None) -> Profile:
     """The role given, else the profile the certificate was issued with; server when nothing tells."""
     if role is not None:
         return Profile.parse(role)
@@ -289,6 +355,11 @@ def lint_ca(ca, *, include_revoked: bool = False, now: dt.datetime | None = None
             continue
         cert = ca.load_certificate(record.serial)
         role = profile_of(cert) or Profile.SERVER
-        rows += records_for(lint(cert, role, now=now), serial=record.serial, host=record.host or label(cert),
-                            role=role.value, status=record.status)
+        rows += records_for(
+            lint(cert, role, now=now),
+            serial=record.serial,
+            host=record.host or label(cert),
+            role=role.value,
+            status=record.status,
+        )
     return rows

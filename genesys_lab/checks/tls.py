@@ -14,6 +14,7 @@ in TLS 1.3 the server checks the client certificate *after* the client has
 finished its handshake (RFC 8446 4.4), so a refused client certificate
 reaches the client only as an alert at its first read.
 """
+
 from __future__ import annotations
 
 import enum
@@ -38,11 +39,15 @@ class TLSVersion(enum.Enum):
     TLS1_3 = "1.3"
 
     @classmethod
-    def parse(cls, value: "str | TLSVersion | None") -> "TLSVersion | None":
+    def parse(cls, value: str | TLSVersion | None) -> TLSVersion | None:
         if value is None:
             return None
-        return parse_choice(cls, value, words="is not a TLS version the lab pins: use 1.2 or 1.3",
-                            normalize=lambda text: text.strip().lower().removeprefix("tlsv").removeprefix("tls"))
+        return parse_choice(
+            cls,
+            value,
+            words="is not a TLS version the lab pins: use 1.2 or 1.3",
+            normalize=lambda text: text.strip().lower().removeprefix("tlsv").removeprefix("tls"),
+        )
 
     @property
     def ssl_version(self) -> ssl.TLSVersion:
@@ -105,7 +110,7 @@ class HandshakeResult:
 
     @property
     def refused_by(self) -> str | None:
-        """"client", "server", or None: the side whose own verification failed (the other saw an alert)."""
+        """ "client", "server", or None: the side whose own verification failed (the other saw an alert)."""
         if self.client.refused:
             return "client"
         if self.server.refused:
@@ -190,8 +195,11 @@ def openssl_text(exc: BaseException) -> str:
 
 def _refusal(exc: BaseException) -> SideOutcome:
     """A local verification failure means this side refused; anything else (an alert) came from the peer."""
-    return SideOutcome(False, openssl_text(exc), refused=isinstance(exc, ssl.SSLCertVerificationError)
-                       or "peer did not return a certificate" in str(exc))
+    return SideOutcome(
+        False,
+        openssl_text(exc),
+        refused=isinstance(exc, ssl.SSLCertVerificationError) or "peer did not return a certificate" in str(exc),
+    )
 
 
 # ---------------------------------------------------------------- handshake
@@ -269,8 +277,9 @@ def check_timeout(value) -> float:
     return seconds
 
 
-def handshake(server: ServerConfig, client: ClientConfig, *, tls_version=None,
-              timeout: float = DEFAULT_TIMEOUT) -> HandshakeResult:
+def handshake(
+    server: ServerConfig, client: ClientConfig, *, tls_version=None, timeout: float = DEFAULT_TIMEOUT
+) -> HandshakeResult:
     """Run one real handshake on 127.0.0.1 (a free port) and report both sides.
 
     Bad file names or unreadable keys fail before any socket is opened
@@ -284,11 +293,11 @@ def handshake(server: ServerConfig, client: ClientConfig, *, tls_version=None,
     listener = socket.create_server(("127.0.0.1", 0))
     try:
         listener.settimeout(timeout)
-        thread = threading.Thread(target=_serve, args=(listener, server_ctx, timeout, box),
-                                  name="genesys-lab-tls-server", daemon=True)
+        thread = threading.Thread(
+            target=_serve, args=(listener, server_ctx, timeout, box), name="genesys-lab-tls-server", daemon=True
+        )
         thread.start()
-        outcome, got_version, got_cipher = _client(listener.getsockname()[1], client_ctx,
-                                                    client.server_hostname, timeout)
+        outcome, got_version, got_cipher = _client(listener.getsockname()[1], client_ctx, client.server_hostname, timeout)
         thread.join(2 * timeout + 1)
     finally:
         listener.close()
@@ -299,9 +308,15 @@ def handshake(server: ServerConfig, client: ClientConfig, *, tls_version=None,
 def _contexts(server: ServerConfig, client: ClientConfig, version: TLSVersion | None):
     from genesys_lab.errors import FormatError
 
-    for label, path in (("server certificate", server.cert), ("server key", server.key),
-                        ("CA certificate", client.trust), ("client certificate", client.cert),
-                        ("client key", client.key), ("CRL", server.crl), ("CRL", client.crl)):
+    for label, path in (
+        ("server certificate", server.cert),
+        ("server key", server.key),
+        ("CA certificate", client.trust),
+        ("client certificate", client.cert),
+        ("client key", client.key),
+        ("CRL", server.crl),
+        ("CRL", client.crl),
+    ):
         if path is not None and not Path(path).is_file():
             raise FormatError(f"{label} {path} does not exist: check the path (lab files are in ca_conf/repository/)")
     if client.check_hostname and not client.server_hostname:
@@ -312,8 +327,10 @@ def _contexts(server: ServerConfig, client: ClientConfig, version: TLSVersion | 
         text = openssl_text(exc)
         hint = ""
         if "too small" in text or "too weak" in text:
-            hint = ("; OpenSSL's default security level refuses keys under 2048 bits and SHA-1 signatures:"
-                    " renew the certificate with --key-size 2048 --digest sha256")
+            hint = (
+                "; OpenSSL's default security level refuses keys under 2048 bits and SHA-1 signatures:"
+                " renew the certificate with --key-size 2048 --digest sha256"
+            )
         raise FormatError(f"OpenSSL refused the lab files before any handshake: {text}{hint}") from None
 
 
@@ -337,7 +354,9 @@ def credentials(ca, serial) -> Credentials:
     repo = ca.paths.repository
     cert, key = repo / f"{record.serial}_{host}_cert.pem", repo / f"{record.serial}_{host}_priv_key.pem"
     if host is None or not key.exists():
-        raise CertificateNotFoundError(f"serial {record.serial} has no key file in {repo}: a handshake needs <SERIAL>_<host>_priv_key.pem")
+        raise CertificateNotFoundError(
+            f"serial {record.serial} has no key file in {repo}: a handshake needs <SERIAL>_<host>_priv_key.pem"
+        )
     return Credentials(cert, key)
 
 
@@ -348,9 +367,18 @@ def first_dns_name(cert_path: Path) -> str | None:
     return info.san_dns[0] if info.san_dns else info.common_name
 
 
-def handshake_with_ca(ca, server_serial, client_serial=None, *, hostname: str | None = None,
-                      crl: bool = False, tls_version=None, timeout: float = DEFAULT_TIMEOUT,
-                      mutual: bool | None = None, check_hostname: bool = True) -> HandshakeResult:
+def handshake_with_ca(
+    ca,
+    server_serial,
+    client_serial=None,
+    *,
+    hostname: str | None = None,
+    crl: bool = False,
+    tls_version=None,
+    timeout: float = DEFAULT_TIMEOUT,
+    mutual: bool | None = None,
+    check_hostname: bool = True,
+) -> HandshakeResult:
     """A handshake between two certificates of one CA (``genesys-lab handshake``, the playground).
 
     ``mutual`` (default: whether a client serial is given) makes the server
@@ -363,11 +391,23 @@ def handshake_with_ca(ca, server_serial, client_serial=None, *, hostname: str | 
     client = credentials(ca, client_serial) if client_serial is not None else None
     crl_file = ca.paths.crl_pem if crl and ca.paths.crl_pem.exists() else None
     return handshake(
-        ServerConfig(server.cert, server.key, trust=ca.paths.cert,
-                     require_client_cert=client is not None if mutual is None else mutual,
-                     crl_check=crl, crl=crl_file),
-        ClientConfig(ca.paths.cert, server_hostname=hostname or first_dns_name(server.cert),
-                     check_hostname=check_hostname,
-                     cert=client.cert if client else None, key=client.key if client else None,
-                     crl_check=crl, crl=crl_file),
-        tls_version=tls_version, timeout=timeout)
+        ServerConfig(
+            server.cert,
+            server.key,
+            trust=ca.paths.cert,
+            require_client_cert=client is not None if mutual is None else mutual,
+            crl_check=crl,
+            crl=crl_file,
+        ),
+        ClientConfig(
+            ca.paths.cert,
+            server_hostname=hostname or first_dns_name(server.cert),
+            check_hostname=check_hostname,
+            cert=client.cert if client else None,
+            key=client.key if client else None,
+            crl_check=crl,
+            crl=crl_file,
+        ),
+        tls_version=tls_version,
+        timeout=timeout,
+    )

@@ -13,6 +13,7 @@ under 2048 bits: ``openssl verify`` applies no security level unless given
 ``-auth_level``) the check warns, says that OpenSSL accepts it, and the
 verdict stays valid.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,7 +55,7 @@ class Purpose(enum.Enum):
     GUI = "gui"
 
     @classmethod
-    def parse(cls, value: "str | Purpose | None") -> "Purpose | None":
+    def parse(cls, value: str | Purpose | None) -> Purpose | None:
         if value is None:
             return None
         return parse_choice(cls, value, words="is not a purpose: use server, client or gui")
@@ -103,15 +104,16 @@ class Verification:
 
     def to_rows(self) -> list[dict]:
         """One dict a check, for tables (tables.to_frame, the CLI's table)."""
-        return [{"check": c.name, "status": c.status.value, "reason": c.reason, "remedy": c.remedy}
-                for c in self.checks]
+        return [{"check": c.name, "status": c.status.value, "reason": c.reason, "remedy": c.remedy} for c in self.checks]
 
     def to_json(self) -> str:
-        return json.dumps({"subject": self.subject, "at": self.at.isoformat(), "valid": self.valid,
-                           "checks": self.to_rows()}, indent=2)
+        return json.dumps(
+            {"subject": self.subject, "at": self.at.isoformat(), "valid": self.valid, "checks": self.to_rows()}, indent=2
+        )
 
 
 # -- inputs ---------------------------------------------------------------------
+
 
 def as_certificate(source):
     """A certificate from a path, PEM/DER bytes, a certificate object, or anything holding one in
@@ -182,6 +184,7 @@ def parse_moment(text: str) -> dt.datetime:
 
 # -- small facts about certificates ---------------------------------------------
 
+
 def label(cert) -> str:
     """The CN, or the whole subject when there is none: how a certificate is named in reasons."""
     from cryptography.x509.oid import NameOID
@@ -204,11 +207,20 @@ def _eku_oids(cert) -> set[str] | None:
 def digest_name(cert) -> str:
     """The signature's hash as OpenSSL names it (sha1, sha256, ...), from the OID (works for SHA-1 too)."""
     oid = cert.signature_algorithm_oid.dotted_string
-    names = {"1.2.840.113549.1.1.5": "sha1", "1.2.840.113549.1.1.4": "md5", "1.2.840.10040.4.3": "sha1",
-             "1.2.840.10045.4.1": "sha1", "1.2.840.113549.1.1.14": "sha224", "1.2.840.113549.1.1.11": "sha256",
-             "1.2.840.113549.1.1.12": "sha384", "1.2.840.113549.1.1.13": "sha512",
-             "1.2.840.10045.4.3.1": "sha224", "1.2.840.10045.4.3.2": "sha256",
-             "1.2.840.10045.4.3.3": "sha384", "1.2.840.10045.4.3.4": "sha512"}
+    names = {
+        "1.2.840.113549.1.1.5": "sha1",
+        "1.2.840.113549.1.1.4": "md5",
+        "1.2.840.10040.4.3": "sha1",
+        "1.2.840.10045.4.1": "sha1",
+        "1.2.840.113549.1.1.14": "sha224",
+        "1.2.840.113549.1.1.11": "sha256",
+        "1.2.840.113549.1.1.12": "sha384",
+        "1.2.840.113549.1.1.13": "sha512",
+        "1.2.840.10045.4.3.1": "sha224",
+        "1.2.840.10045.4.3.2": "sha256",
+        "1.2.840.10045.4.3.3": "sha384",
+        "1.2.840.10045.4.3.4": "sha512",
+    }
     if oid in names:
         return names[oid]
     hash_alg = getattr(cert, "signature_hash_algorithm", None)
@@ -238,8 +250,7 @@ def signature_ok(signed, issuer_key) -> bool:
     tbs = signed.tbs_certlist_bytes if hasattr(signed, "tbs_certlist_bytes") else signed.tbs_certificate_bytes
     try:
         if isinstance(issuer_key, rsa.RSAPublicKey):
-            issuer_key.verify(signed.signature, tbs, signed.signature_algorithm_parameters,
-                              signed.signature_hash_algorithm)
+            issuer_key.verify(signed.signature, tbs, signed.signature_algorithm_parameters, signed.signature_hash_algorithm)
         elif isinstance(issuer_key, ec.EllipticCurvePublicKey):
             issuer_key.verify(signed.signature, tbs, signed.signature_algorithm_parameters)
         elif isinstance(issuer_key, dsa.DSAPublicKey):
@@ -272,9 +283,10 @@ def _self_issued(cert) -> bool:
 
 # -- the path: leaf -> intermediates -> trust anchor -------------------------------
 
+
 @dataclass(frozen=True)
 class _Path:
-    certs: tuple            # leaf first; ends with the anchor when complete
+    certs: tuple  # leaf first; ends with the anchor when complete
     complete: bool
     problem: str = ""
     remedy: str = ""
@@ -283,8 +295,12 @@ class _Path:
 def _build_path(leaf, chain, anchor) -> _Path:
     """Follow issuer names (and key identifiers) from the leaf to the anchor, as OpenSSL builds chains."""
     if anchor is None:
-        return _Path((leaf,), False, "no trust anchor was given, so nothing vouches for this certificate",
-                     "give the CA certificate (--ca ca_conf/ca_cert.pem or --ca-dir)")
+        return _Path(
+            (leaf,),
+            False,
+            "no trust anchor was given, so nothing vouches for this certificate",
+            "give the CA certificate (--ca ca_conf/ca_cert.pem or --ca-dir)",
+        )
     if _same(leaf, anchor):
         return _Path((leaf,), True)
     certs, current, pool = [leaf], leaf, list(chain)
@@ -304,15 +320,20 @@ def _missing_issuer(cert, anchor) -> tuple[str, str]:
     from genesys_lab.x509.names import oneline
 
     if cert.issuer == anchor.subject:
-        return (f"{label(cert)!r} names {label(anchor)!r} as issuer but its authority key identifier is not that "
-                f"CA's key: another CA with the same name issued it (OpenSSL: unable to get local issuer certificate)",
-                "verify against the CA that really issued it, or re-issue the certificate from this CA")
-    return (f"{label(cert)!r} was issued by {oneline(cert.issuer)}, which is neither the trust anchor "
-            f"{label(anchor)!r} nor in the chain (OpenSSL: unable to get local issuer certificate)",
-            "trust the CA that issued it (its ca_cert.pem), or add the missing intermediate to the chain")
+        return (
+            f"{label(cert)!r} names {label(anchor)!r} as issuer but its authority key identifier is not that "
+            f"CA's key: another CA with the same name issued it (OpenSSL: unable to get local issuer certificate)",
+            "verify against the CA that really issued it, or re-issue the certificate from this CA",
+        )
+    return (
+        f"{label(cert)!r} was issued by {oneline(cert.issuer)}, which is neither the trust anchor "
+        f"{label(anchor)!r} nor in the chain (OpenSSL: unable to get local issuer certificate)",
+        "trust the CA that issued it (its ca_cert.pem), or add the missing intermediate to the chain",
+    )
 
 
 # -- the checks, in DESIGN.md's order --------------------------------------------
+
 
 def _check_signatures(path: _Path) -> Check:
     name = "chain signature"
@@ -321,18 +342,24 @@ def _check_signatures(path: _Path) -> Check:
     for cert in path.certs:
         unknown = _unhandled_critical(cert)
         if unknown:
-            return Check(name, Status.FAIL,
-                         f"{label(cert)!r} carries a critical extension OpenSSL does not understand ({unknown}), so it must be refused "
-                         "(RFC 5280 4.2; OpenSSL: unhandled critical extension)",
-                         "re-issue it without that extension, or mark the extension non-critical")
+            return Check(
+                name,
+                Status.FAIL,
+                f"{label(cert)!r} carries a critical extension OpenSSL does not understand ({unknown}), so it must be refused "
+                "(RFC 5280 4.2; OpenSSL: unhandled critical extension)",
+                "re-issue it without that extension, or mark the extension non-critical",
+            )
     if len(path.certs) == 1:
         return Check(name, Status.PASS, f"{label(path.certs[0])!r} is the trust anchor itself")
     for child, parent in zip(path.certs, path.certs[1:]):
         if not signature_ok(child, parent.public_key()):
-            return Check(name, Status.FAIL,
-                         f"the signature on {label(child)!r} does not verify with {label(parent)!r}'s key "
-                         "(OpenSSL: certificate signature failure)",
-                         "the certificate was altered or signed by another key: re-issue it from the CA")
+            return Check(
+                name,
+                Status.FAIL,
+                f"the signature on {label(child)!r} does not verify with {label(parent)!r}'s key "
+                "(OpenSSL: certificate signature failure)",
+                "the certificate was altered or signed by another key: re-issue it from the CA",
+            )
     chain = " -> ".join(repr(label(c)) for c in path.certs)
     return Check(name, Status.PASS, f"every signature verifies: {chain}")
 
@@ -348,24 +375,38 @@ def _check_ca_constraints(path: _Path, anchor) -> Check:
     for depth, ca in enumerate(cas):
         problem = _ca_problem(ca, is_anchor=ca is anchor, below=depth)
         if problem:
-            return Check(name, Status.FAIL, problem,
-                         "issue host certificates only from a real CA: create_ca.sh makes CA:TRUE with keyCertSign, cRLSign")
+            return Check(
+                name,
+                Status.FAIL,
+                problem,
+                "issue host certificates only from a real CA: create_ca.sh makes CA:TRUE with keyCertSign, cRLSign",
+            )
     names = ", ".join(repr(label(c)) for c in cas)
     return Check(name, Status.PASS, f"{names}: basicConstraints CA:TRUE and keyCertSign")
 
 
 # The extensions OpenSSL handles when critical (X509_supported_extension); any other critical one fails.
 _HANDLED_CRITICAL = {
-    "2.16.840.1.113730.1.1",                                        # netscape cert type
-    "2.5.29.15", "2.5.29.17", "2.5.29.19", "2.5.29.32", "2.5.29.37",  # KU, SAN, BC, policies, EKU
-    "1.3.6.1.5.5.7.1.14", "2.5.29.36", "2.5.29.30", "2.5.29.33", "2.5.29.54",  # proxy, policy/name constraints, mappings, inhibitAny
-    "1.3.6.1.5.5.7.1.7", "1.3.6.1.5.5.7.1.8",                       # RFC 3779 IP and AS resources
+    "2.16.840.1.113730.1.1",  # netscape cert type
+    "2.5.29.15",
+    "2.5.29.17",
+    "2.5.29.19",
+    "2.5.29.32",
+    "2.5.29.37",  # KU, SAN, BC, policies, EKU
+    "1.3.6.1.5.5.7.1.14",
+    "2.5.29.36",
+    "2.5.29.30",
+    "2.5.29.33",
+    "2.5.29.54",  # proxy, policy/name constraints, mappings, inhibitAny
+    "1.3.6.1.5.5.7.1.7",
+    "1.3.6.1.5.5.7.1.8",  # RFC 3779 IP and AS resources
 }
 
 
 def _unhandled_critical(cert) -> str:
-    return ", ".join(e.oid.dotted_string for e in all_extensions(cert)
-                     if e.critical and e.oid.dotted_string not in _HANDLED_CRITICAL)
+    return ", ".join(
+        e.oid.dotted_string for e in all_extensions(cert) if e.critical and e.oid.dotted_string not in _HANDLED_CRITICAL
+    )
 
 
 def _ca_problem(ca, *, is_anchor: bool, below: int) -> str:
@@ -392,18 +433,28 @@ def _check_validity(path: _Path, at: dt.datetime) -> Check:
         start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
         which = "the certificate" if cert is path.certs[0] else f"CA {label(cert)!r}"
         if at < start:
-            return Check(name, Status.FAIL,
-                         f"{which} is not valid before {start:%Y-%m-%d %H:%M} UTC ({_days(start - at)} from {at:%Y-%m-%d}) (OpenSSL: certificate is not yet valid)",
-                         "check the clock of the machine that issued it, or wait until then")
+            return Check(
+                name,
+                Status.FAIL,
+                f"{which} is not valid before {start:%Y-%m-%d %H:%M} UTC ({_days(start - at)} from {at:%Y-%m-%d}) (OpenSSL: certificate is not yet valid)",
+                "check the clock of the machine that issued it, or wait until then",
+            )
         if at > end:
-            return Check(name, Status.FAIL,
-                         f"{which} expired on {end:%Y-%m-%d %H:%M} UTC, {_days(at - end)} before {at:%Y-%m-%d} (OpenSSL: certificate has expired)",
-                         "renew it: issue a new certificate for the same host (genesys-lab renew) and install it")
+            return Check(
+                name,
+                Status.FAIL,
+                f"{which} expired on {end:%Y-%m-%d %H:%M} UTC, {_days(at - end)} before {at:%Y-%m-%d} (OpenSSL: certificate has expired)",
+                "renew it: issue a new certificate for the same host (genesys-lab renew) and install it",
+            )
     leaf_end = path.certs[0].not_valid_after_utc
     left = (leaf_end - at).days
     if left < EXPIRY_WARNING_DAYS:
-        return Check(name, Status.WARN, f"valid, but only {left} days left (expires {leaf_end:%Y-%m-%d})",
-                     "rotate it now: the guide stresses replacing a certificate before it expires")
+        return Check(
+            name,
+            Status.WARN,
+            f"valid, but only {left} days left (expires {leaf_end:%Y-%m-%d})",
+            "rotate it now: the guide stresses replacing a certificate before it expires",
+        )
     return Check(name, Status.PASS, f"valid until {leaf_end:%Y-%m-%d} ({left} days left)")
 
 
@@ -431,17 +482,26 @@ def _check_hostname(cert, hostname: str | None) -> Check:
     if dns:
         if any(host_matches(p, hostname) for p in dns):
             return Check(name, Status.PASS, f"{hostname} matches the SAN ({', '.join(dns)})")
-        return Check(name, Status.FAIL,
-                     f"{hostname} is not among the SAN DNS names ({', '.join(dns)}); with a SAN the CN is ignored (OpenSSL: hostname mismatch)",
-                     f"connect with a name the certificate lists, or re-issue it with -host/-SANDomain {hostname}")
+        return Check(
+            name,
+            Status.FAIL,
+            f"{hostname} is not among the SAN DNS names ({', '.join(dns)}); with a SAN the CN is ignored (OpenSSL: hostname mismatch)",
+            f"connect with a name the certificate lists, or re-issue it with -host/-SANDomain {hostname}",
+        )
     cns = [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
     if any(host_matches(cn, hostname) for cn in cns):
-        return Check(name, Status.WARN,
-                     f"{hostname} matches only the CN: there is no SAN, so OpenSSL falls back to the CN, but browsers and RFC 6125 clients refuse",
-                     "re-issue it with create_cert.sh, which sets both CN and SAN as the guide recommends")
-    return Check(name, Status.FAIL,
-                 f"{hostname} matches neither a SAN (there is none) nor the CN {', '.join(cns) or '(none)'} (OpenSSL: hostname mismatch)",
-                 f"re-issue the certificate with -host {hostname}")
+        return Check(
+            name,
+            Status.WARN,
+            f"{hostname} matches only the CN: there is no SAN, so OpenSSL falls back to the CN, but browsers and RFC 6125 clients refuse",
+            "re-issue it with create_cert.sh, which sets both CN and SAN as the guide recommends",
+        )
+    return Check(
+        name,
+        Status.FAIL,
+        f"{hostname} matches neither a SAN (there is none) nor the CN {', '.join(cns) or '(none)'} (OpenSSL: hostname mismatch)",
+        f"re-issue the certificate with -host {hostname}",
+    )
 
 
 def host_matches(pattern: str, hostname: str) -> bool:
@@ -456,10 +516,10 @@ def host_matches(pattern: str, hostname: str) -> bool:
     star = _valid_star(pattern)
     if star < 0:
         return pattern == host
-    prefix, suffix = pattern[:star], pattern[star + 1:]
+    prefix, suffix = pattern[:star], pattern[star + 1 :]
     if len(host) < len(prefix) + len(suffix) or not host.startswith(prefix) or not host.endswith(suffix):
         return False
-    middle = host[len(prefix):len(host) - len(suffix)]
+    middle = host[len(prefix) : len(host) - len(suffix)]
     if not prefix and suffix.startswith("."):
         if not middle:
             return False
@@ -497,8 +557,12 @@ def _check_ip(cert, ip: str | None) -> Check:
     if wanted in ips:
         return Check(name, Status.PASS, f"{wanted} is in the SAN ({', '.join(map(str, ips))})")
     listed = ", ".join(map(str, ips)) or "none; an IP in the CN does not count"
-    return Check(name, Status.FAIL, f"{wanted} is not among the SAN IP addresses ({listed}) (OpenSSL: IP address mismatch)",
-                 f"connect by host name, or re-issue the certificate with -IP/-SANip {wanted}")
+    return Check(
+        name,
+        Status.FAIL,
+        f"{wanted} is not among the SAN IP addresses ({listed}) (OpenSSL: IP address mismatch)",
+        f"connect by host name, or re-issue the certificate with -IP/-SANip {wanted}",
+    )
 
 
 def _check_purpose(path: _Path, purpose: Purpose | None) -> Check:
@@ -508,13 +572,21 @@ def _check_purpose(path: _Path, purpose: Purpose | None) -> Check:
     leaf = path.certs[0]
     problem = _leaf_purpose_problem(leaf, purpose)
     if problem:
-        return Check(name, Status.FAIL, problem + f" (OpenSSL -purpose {purpose.openssl}: unsupported certificate purpose)",
-                     _purpose_remedy(purpose))
+        return Check(
+            name,
+            Status.FAIL,
+            problem + f" (OpenSSL -purpose {purpose.openssl}: unsupported certificate purpose)",
+            _purpose_remedy(purpose),
+        )
     for ca in path.certs[1:]:
         ekus = _eku_oids(ca)
         if ekus is not None and not _eku_allows(ekus, purpose):
-            return Check(name, Status.FAIL, f"CA {label(ca)!r} restricts its extended key usage and {purpose.openssl} is not in it",
-                         "use a CA certificate without extendedKeyUsage (create_ca.sh makes none)")
+            return Check(
+                name,
+                Status.FAIL,
+                f"CA {label(ca)!r} restricts its extended key usage and {purpose.openssl} is not in it",
+                "use a CA certificate without extendedKeyUsage (create_ca.sh makes none)",
+            )
     return _purpose_pass(leaf, purpose)
 
 
@@ -530,7 +602,9 @@ def _leaf_purpose_problem(cert, purpose: Purpose) -> str:
     from cryptography import x509
 
     ekus = _eku_oids(cert)
-    role = "a TLS server" if purpose is Purpose.SERVER else "a TLS client" + (" (GUI application)" if purpose is Purpose.GUI else "")
+    role = (
+        "a TLS server" if purpose is Purpose.SERVER else "a TLS client" + (" (GUI application)" if purpose is Purpose.GUI else "")
+    )
     if ekus is not None and not _eku_allows(ekus, purpose):
         needed = "serverAuth" if purpose is Purpose.SERVER else "clientAuth"
         return f"extended key usage lacks {needed}, so the certificate may not act as {role}"
@@ -555,9 +629,12 @@ def _purpose_pass(cert, purpose: Purpose) -> Check:
     if ekus is None:
         return Check("purpose", Status.PASS, f"no extended key usage: OpenSSL allows any purpose, {purpose.openssl} included")
     if purpose is Purpose.SERVER and _CLIENT_AUTH not in ekus:
-        return Check("purpose", Status.WARN,
-                     "serverAuth is present, so OpenSSL accepts it as a TLS server; but Genesys server applications are also TLS clients of other servers and need clientAuth too",
-                     "issue it with the server profile (serverAuth + clientAuth)")
+        return Check(
+            "purpose",
+            Status.WARN,
+            "serverAuth is present, so OpenSSL accepts it as a TLS server; but Genesys server applications are also TLS clients of other servers and need clientAuth too",
+            "issue it with the server profile (serverAuth + clientAuth)",
+        )
     return Check("purpose", Status.PASS, f"extended and key usage allow {purpose.value} use ({purpose.openssl})")
 
 
@@ -569,9 +646,13 @@ def _check_key_strength(path: _Path) -> Check:
         if (kind == "RSA" and bits < RECOMMENDED_RSA_BITS) or (kind == "EC" and bits < 224):
             weak.append(f"{label(cert)!r} has {kind} {bits} bits")
     if weak:
-        return Check(name, Status.WARN,
-                     "; ".join(weak) + ": openssl verify accepts it (no security level without -auth_level) but the guide asks for RSA 2048+ and OpenSSL at security level 2 refuses it",
-                     "issue a new key of 2048 bits or more (-keySz 2048, the default)")
+        return Check(
+            name,
+            Status.WARN,
+            "; ".join(weak)
+            + ": openssl verify accepts it (no security level without -auth_level) but the guide asks for RSA 2048+ and OpenSSL at security level 2 refuses it",
+            "issue a new key of 2048 bits or more (-keySz 2048, the default)",
+        )
     kind, bits = key_description(path.certs[0].public_key())
     return Check(name, Status.PASS, f"{kind} {bits} bits" + (" (the guide's RSA 2048+)" if kind == "RSA" else ""))
 
@@ -582,30 +663,46 @@ def _check_digest(path: _Path) -> Check:
     signed = [c for c in path.certs if not (c is path.certs[-1] and path.complete and len(path.certs) > 1)]
     weak = [f"{label(c)!r} is signed with {digest_name(c)}" for c in signed if digest_name(c) in _WEAK_DIGESTS]
     if weak:
-        return Check(name, Status.WARN,
-                     "; ".join(weak) + ": openssl verify accepts it (no security level without -auth_level), "
-                     "but SHA-1 collisions are practical and OpenSSL 3 refuses it from security level 1 on (CA signature digest algorithm too weak)",
-                     "re-issue it with -dgst sha256 (the default) or stronger")
+        return Check(
+            name,
+            Status.WARN,
+            "; ".join(weak) + ": openssl verify accepts it (no security level without -auth_level), "
+            "but SHA-1 collisions are practical and OpenSSL 3 refuses it from security level 1 on (CA signature digest algorithm too weak)",
+            "re-issue it with -dgst sha256 (the default) or stronger",
+        )
     return Check(name, Status.PASS, f"signed with {digest_name(path.certs[0])} (the guide's SHA-256 or stronger)")
 
 
 # -- revocation -------------------------------------------------------------------
 
+
 def _check_revocation(path: _Path, anchor, crl, at: dt.datetime, *, require: bool, cdp_error: str = "") -> Check:
     name = "revocation"
     if cdp_error:
-        return Check(name, Status.FAIL, cdp_error,
-                     "publish the CRL on a local, fast distribution point (the guide's advice), or give the CRL file with --crl")
+        return Check(
+            name,
+            Status.FAIL,
+            cdp_error,
+            "publish the CRL on a local, fast distribution point (the guide's advice), or give the CRL file with --crl",
+        )
     if crl is None:
         if require:
-            return Check(name, Status.FAIL, "a CRL is required but none was given (OpenSSL -crl_check: unable to get certificate CRL)",
-                         "generate the CA's CRL (genesys-lab gen-crl) and pass it with --crl, or use --crl-from-cdp")
+            return Check(
+                name,
+                Status.FAIL,
+                "a CRL is required but none was given (OpenSSL -crl_check: unable to get certificate CRL)",
+                "generate the CA's CRL (genesys-lab gen-crl) and pass it with --crl, or use --crl-from-cdp",
+            )
         return Check(name, Status.SKIP, "no CRL given: revocation not checked (like openssl verify without -crl_check)")
     leaf = path.certs[0]
     issuer = path.certs[1] if len(path.certs) > 1 else anchor
     if issuer is None:
-        return Check(name, Status.FAIL, "the certificate's issuer is unknown, so the CRL cannot be checked",
-                     "give the CA certificate (--ca or --ca-dir)")
+        return Check(
+            name,
+            Status.FAIL,
+            "the certificate's issuer is unknown, so the CRL cannot be checked",
+            "give the CA certificate (--ca or --ca-dir)",
+        )
     problem = _crl_problem(crl, issuer, at)
     if problem:
         return Check(name, Status.FAIL, problem[0], problem[1])
@@ -619,21 +716,32 @@ def _crl_problem(crl, issuer, at: dt.datetime) -> tuple[str, str] | None:
     from genesys_lab.x509.names import oneline
 
     if crl.issuer != oneline(issuer.subject):
-        return (f"the CRL was issued by {crl.issuer}, not by {label(issuer)!r}: there is no CRL for this certificate "
-                "(OpenSSL: unable to get certificate CRL)", f"use the CRL of {label(issuer)!r} (its ca_conf/crl.pem)")
+        return (
+            f"the CRL was issued by {crl.issuer}, not by {label(issuer)!r}: there is no CRL for this certificate "
+            "(OpenSSL: unable to get certificate CRL)",
+            f"use the CRL of {label(issuer)!r} (its ca_conf/crl.pem)",
+        )
     if not crl.is_signed_by(issuer):
-        return (f"the CRL names {label(issuer)!r} as issuer but is not signed by its key (OpenSSL: CRL signature failure)",
-                "regenerate the CRL with the CA that issued the certificate (genesys-lab gen-crl)")
+        return (
+            f"the CRL names {label(issuer)!r} as issuer but is not signed by its key (OpenSSL: CRL signature failure)",
+            "regenerate the CRL with the CA that issued the certificate (genesys-lab gen-crl)",
+        )
     ku = extension(issuer, x509.KeyUsage)
     if ku is not None and not ku.crl_sign:
-        return (f"{label(issuer)!r} has key usage without cRLSign, so its CRLs do not count (OpenSSL: key usage does not include CRL signing)",
-                "use a CA certificate with keyUsage cRLSign (create_ca.sh sets it)")
+        return (
+            f"{label(issuer)!r} has key usage without cRLSign, so its CRLs do not count (OpenSSL: key usage does not include CRL signing)",
+            "use a CA certificate with keyUsage cRLSign (create_ca.sh sets it)",
+        )
     if crl.this_update > at:
-        return (f"the CRL is not valid before {crl.this_update:%Y-%m-%d %H:%M} UTC (OpenSSL: CRL is not yet valid)",
-                "check the clock of the machine that generated it")
+        return (
+            f"the CRL is not valid before {crl.this_update:%Y-%m-%d %H:%M} UTC (OpenSSL: CRL is not yet valid)",
+            "check the clock of the machine that generated it",
+        )
     if crl.next_update is not None and crl.next_update < at:
-        return (f"the CRL expired on {crl.next_update:%Y-%m-%d %H:%M} UTC (its nextUpdate) (OpenSSL: CRL has expired)",
-                "generate a fresh CRL (genesys-lab gen-crl) and publish it before nextUpdate")
+        return (
+            f"the CRL expired on {crl.next_update:%Y-%m-%d %H:%M} UTC (its nextUpdate) (OpenSSL: CRL has expired)",
+            "generate a fresh CRL (genesys-lab gen-crl) and publish it before nextUpdate",
+        )
     return None
 
 
@@ -645,15 +753,26 @@ def _revocation_status(crl, leaf, issuer) -> Check:
     entry = crl.entry(leaf.serial_number)
     which = f"CRL #{crl.number}" if crl.number is not None else "the CRL"
     if entry is not None:
-        return Check("revocation", Status.FAIL,
-                     f"serial {serial} was revoked on {entry.revoked_at:%Y-%m-%d %H:%M} UTC"
-                     + (f" ({entry.reason})" if entry.reason else "") + f", says {which} of {label(issuer)!r} (OpenSSL: certificate revoked)",
-                     "install the certificate that replaced it (genesys-lab renew), or issue a new one")
+        return Check(
+            "revocation",
+            Status.FAIL,
+            f"serial {serial} was revoked on {entry.revoked_at:%Y-%m-%d %H:%M} UTC"
+            + (f" ({entry.reason})" if entry.reason else "")
+            + f", says {which} of {label(issuer)!r} (OpenSSL: certificate revoked)",
+            "install the certificate that replaced it (genesys-lab renew), or issue a new one",
+        )
     if crl.next_update is None:
-        return Check("revocation", Status.WARN, f"serial {serial} is not on {which}, but the CRL has no nextUpdate, so nobody can tell if it is stale",
-                     "generate CRLs with a nextUpdate (genesys-lab gen-crl --days N)")
-    return Check("revocation", Status.PASS,
-                 f"serial {serial} is not on {which} of {label(issuer)!r}, next update {crl.next_update:%Y-%m-%d}")
+        return Check(
+            "revocation",
+            Status.WARN,
+            f"serial {serial} is not on {which}, but the CRL has no nextUpdate, so nobody can tell if it is stale",
+            "generate CRLs with a nextUpdate (genesys-lab gen-crl --days N)",
+        )
+    return Check(
+        "revocation",
+        Status.PASS,
+        f"serial {serial} is not on {which} of {label(issuer)!r}, next update {crl.next_update:%Y-%m-%d}",
+    )
 
 
 def fetch_crl_from_cdp(cert, timeout: float = CDP_TIMEOUT):
@@ -667,7 +786,10 @@ def fetch_crl_from_cdp(cert, timeout: float = CDP_TIMEOUT):
 
     urls = [u for u in distribution_points(cert) if u.lower().startswith(("http://", "https://"))]
     if not urls:
-        return None, "the certificate has no http CRL distribution point, so no CRL can be fetched (OpenSSL: unable to get certificate CRL)"
+        return (
+            None,
+            "the certificate has no http CRL distribution point, so no CRL can be fetched (OpenSSL: unable to get certificate CRL)",
+        )
     errors = []
     for url in urls:
         try:
@@ -679,9 +801,21 @@ def fetch_crl_from_cdp(cert, timeout: float = CDP_TIMEOUT):
 
 # -- the entry point ---------------------------------------------------------------
 
-def verify(certificate, *, ca=None, chain=(), purpose: "str | Purpose | None" = None,
-           hostname: str | None = None, ip: str | None = None, crl=None, crl_from_cdp: bool = False,
-           timeout: float = CDP_TIMEOUT, require_crl: bool = False, at: dt.datetime | None = None) -> Verification:
+
+def verify(
+    certificate,
+    *,
+    ca=None,
+    chain=(),
+    purpose: str | Purpose | None = None,
+    hostname: str | None = None,
+    ip: str | None = None,
+    crl=None,
+    crl_from_cdp: bool = False,
+    timeout: float = CDP_TIMEOUT,
+    require_crl: bool = False,
+    at: dt.datetime | None = None,
+) -> Verification:
     """Verify ``certificate`` against the trust anchor ``ca`` and explain every step.
 
     ``ca``: a CertificateAuthority or a CA certificate (path, bytes, object).

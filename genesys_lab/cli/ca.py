@@ -1,14 +1,15 @@
 """create-ca, create-cert, list, inspect."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from genesys_lab.x509.names import split_list
 from genesys_lab.authority.ca import DEFAULT_CA_DAYS, DEFAULT_HOST_DAYS, create_ca, load_ca
-from genesys_lab.x509.describe import describe
 from genesys_lab.authority.store import looks_like_serial
 from genesys_lab.cli import output
+from genesys_lab.x509.describe import describe
+from genesys_lab.x509.names import split_list
 
 
 def add_ca_dir(parser) -> None:
@@ -26,8 +27,9 @@ def add_subject(parser) -> None:
 
 
 def subject_kwargs(args) -> dict:
-    return dict(email=args.email, org_unit=args.org_unit, org=args.org, locality=args.locality,
-                state=args.state, country=args.country)
+    return dict(
+        email=args.email, org_unit=args.org_unit, org=args.org, locality=args.locality, state=args.state, country=args.country
+    )
 
 
 def register(sub) -> None:
@@ -47,7 +49,12 @@ def register(sub) -> None:
     p.add_argument("--ip", help="the host's IP address")
     p.add_argument("--san-domain", action="append", default=[], help="extra DNS name (repeat, or comma-separated)")
     p.add_argument("--san-ip", action="append", default=[], help="extra IP address (repeat, or comma-separated)")
-    p.add_argument("--profile", default="server", choices=["server", "gui"], help="server (serverAuth+clientAuth, default) or gui (clientAuth)")
+    p.add_argument(
+        "--profile",
+        default="server",
+        choices=["server", "gui"],
+        help="server (serverAuth+clientAuth, default) or gui (clientAuth)",
+    )
     p.add_argument("--key-size", default=2048, help="RSA key size in bits (default 2048)")
     p.add_argument("--digest", default="sha256", help="sha1, sha224, sha256 (default), sha384, sha512")
     p.add_argument("--days", default=DEFAULT_HOST_DAYS, help=f"validity in days (default {DEFAULT_HOST_DAYS})")
@@ -55,13 +62,19 @@ def register(sub) -> None:
 
     p = sub.add_parser("create-certs", help="issue a site inventory from a CSV file, using every core")
     add_ca_dir(p)
-    p.add_argument("inventory", type=Path, help="CSV with a header: host,cn and optionally ip, san_domains, san_ips, profile, key_size, digest, days, email, org_unit, org, locality, state, country")
+    p.add_argument(
+        "inventory",
+        type=Path,
+        help="CSV with a header: host,cn and optionally ip, san_domains, san_ips, profile, key_size, digest, days, email, org_unit, org, locality, state, country",
+    )
     p.set_defaults(func=cmd_create_certs)
 
     p = sub.add_parser("list", help="list the CA's certificates from ca.db")
     add_ca_dir(p)
     p.add_argument("--status", choices=["V", "R", "E"], help="only certificates with this status")
-    p.add_argument("--expiring", type=int, metavar="DAYS", help="only valid certificates that expire within DAYS days (what to rotate soon)")
+    p.add_argument(
+        "--expiring", type=int, metavar="DAYS", help="only valid certificates that expire within DAYS days (what to rotate soon)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_list)
 
@@ -78,16 +91,32 @@ def _split(values) -> list[str]:
 
 
 def cmd_create_ca(args) -> int:
-    made = create_ca(args.ca_dir, args.cn, key_size=args.key_size, digest=args.digest, days=args.days,
-                     crl_url=args.crl_url, **subject_kwargs(args))
+    made = create_ca(
+        args.ca_dir,
+        args.cn,
+        key_size=args.key_size,
+        digest=args.digest,
+        days=args.days,
+        crl_url=args.crl_url,
+        **subject_kwargs(args),
+    )
     output.created_ca(made)
     return 0
 
 
 def cmd_create_cert(args) -> int:
     issued = load_ca(args.ca_dir).issue(
-        args.host, args.cn, ip=args.ip, san_domains=_split(args.san_domain), san_ips=_split(args.san_ip),
-        profile=args.profile, key_size=args.key_size, digest=args.digest, days=args.days, **subject_kwargs(args))
+        args.host,
+        args.cn,
+        ip=args.ip,
+        san_domains=_split(args.san_domain),
+        san_ips=_split(args.san_ip),
+        profile=args.profile,
+        key_size=args.key_size,
+        digest=args.digest,
+        days=args.days,
+        **subject_kwargs(args),
+    )
     output.issued(issued)
     return 0
 

@@ -4,19 +4,20 @@ Parsing and printing only: the work is done by genesys_lab.formats.convert,
 genesys_lab.formats.identify, genesys_lab.formats.pkcs12 and genesys_lab.formats.java; passwords
 come from genesys_lab.formats.passwords (prompt, standard input, env:VAR, file:PATH).
 """
+
 from __future__ import annotations
 
 import json
 import sys
 
-from genesys_lab.formats import passwords
 from genesys_lab.errors import PasswordError, UsageError
+from genesys_lab.formats import passwords
 
-SCRIPT_USAGE = ("convert_priv_key.sh -in INPUTFILE -out OUTFILE [-informat pfx|pkcs8|pkcs12|rsa] "
-                "[-outformat pkcs8|rsa] [-encrypt]")
+SCRIPT_USAGE = "convert_priv_key.sh -in INPUTFILE -out OUTFILE [-informat pfx|pkcs8|pkcs12|rsa] [-outformat pkcs8|rsa] [-encrypt]"
 
 
 # -- password helpers ----------------------------------------------------------
+
 
 def _with_input_password(work, spec: str | None, what: str):
     """Call ``work(password)`` with None first; ask only if the input turns out to be protected."""
@@ -50,20 +51,26 @@ def _new_password(spec: str | None, what: str, *, allow_empty: bool = False) -> 
 
 # -- convert_priv_key.sh -------------------------------------------------------
 
+
 def convert_priv_key_script(argv=None) -> int:
     """The guide's convert_priv_key.sh, with exactly its options."""
     from genesys_lab.cli.main import _Parser, run
 
-    p = _Parser(prog="convert_priv_key.sh", usage=SCRIPT_USAGE, allow_abbrev=False,
-                description="Convert a private key, e.g. to PKCS#8 for Java PSDK applications.")
+    p = _Parser(
+        prog="convert_priv_key.sh",
+        usage=SCRIPT_USAGE,
+        allow_abbrev=False,
+        description="Convert a private key, e.g. to PKCS#8 for Java PSDK applications.",
+    )
     p.add_argument("-in", dest="input", required=True, metavar="INPUTFILE", help="input private key file")
     p.add_argument("-out", dest="output", required=True, metavar="OUTFILE", help="output private key file")
     p.add_argument("-informat", default="rsa", metavar="pfx|pkcs8|pkcs12|rsa", help="input format (default rsa)")
     p.add_argument("-outformat", default="pkcs8", metavar="pkcs8|rsa", help="output format (default pkcs8)")
     p.add_argument("-encrypt", action="store_true", help="encrypt the output; the password is asked for")
     args = p.parse_args(argv)
-    return run(lambda a: _convert(a.input, a.output, a.informat, a.outformat, a.encrypt, None, None, False),
-               args, "convert_priv_key.sh")
+    return run(
+        lambda a: _convert(a.input, a.output, a.informat, a.outformat, a.encrypt, None, None, False), args, "convert_priv_key.sh"
+    )
 
 
 def _convert(source, out, informat, outformat, encrypt, passin, passout, overwrite) -> int:
@@ -71,16 +78,18 @@ def _convert(source, out, informat, outformat, encrypt, passin, passout, overwri
 
     informat = KeyFormat.parse(informat) if informat != "auto" else None
     outformat = KeyFormat.parse(outformat, "-outformat")
-    check_output(out, overwrite=overwrite)       # refuse before asking for any password
+    check_output(out, overwrite=overwrite)  # refuse before asking for any password
     key_password = _key_password(source, informat, passin)
     new = _new_password(passout, out) if encrypt else None
-    result = convert_key(source, out, informat=informat, outformat=outformat, password=key_password,
-                         new_password=new, overwrite=overwrite)
+    result = convert_key(
+        source, out, informat=informat, outformat=outformat, password=key_password, new_password=new, overwrite=overwrite
+    )
     print(result.describe())
     return 0
 
 
 # -- genesys-lab subcommands ---------------------------------------------------------
+
 
 def register(sub) -> None:
     p = sub.add_parser("convert-key", help="convert a private key: PKCS#1 (rsa), PKCS#8, from a .pfx (convert_priv_key.sh)")
@@ -88,11 +97,16 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, help="output key file (created with mode 0600)")
     p.add_argument("--informat", default="auto", choices=["auto", "rsa", "pkcs8", "pkcs12", "pfx"], help="default: recognise it")
     p.add_argument("--outformat", default="pkcs8", choices=["pkcs8", "rsa"], help="pkcs8 (default, for Java) or rsa (PKCS#1)")
-    p.add_argument("--encrypt", action="store_true", help="encrypt the output (PKCS#8 PBES2 AES-256, or traditional AES-256 for rsa)")
+    p.add_argument(
+        "--encrypt", action="store_true", help="encrypt the output (PKCS#8 PBES2 AES-256, or traditional AES-256 for rsa)"
+    )
     _password_options(p)
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
-    p.set_defaults(func=lambda a: _convert(a.input, a.out, a.informat, a.outformat, a.encrypt or bool(a.passout),
-                                           a.passin, a.passout, a.overwrite))
+    p.set_defaults(
+        func=lambda a: _convert(
+            a.input, a.out, a.informat, a.outformat, a.encrypt or bool(a.passout), a.passin, a.passout, a.overwrite
+        )
+    )
 
     _register_pkcs12(sub)
 
@@ -134,8 +148,12 @@ def _register_pkcs12(sub) -> None:
     e.add_argument("cert", metavar="CERT")
     e.add_argument("--key", required=True, help="the certificate's private key")
     e.add_argument("--chain", action="append", default=[], metavar="CA_CERT", help="CA certificate(s) to include")
-    e.add_argument("--compat", default="modern", choices=["modern", "legacy"],
-                   help="modern: AES-256 + SHA-256 MAC; legacy: 3DES + SHA-1 MAC (Windows Server 2016 and older, old Java)")
+    e.add_argument(
+        "--compat",
+        default="modern",
+        choices=["modern", "legacy"],
+        help="modern: AES-256 + SHA-256 MAC; legacy: 3DES + SHA-1 MAC (Windows Server 2016 and older, old Java)",
+    )
     e.add_argument("--name", help="friendly name (default: the host name, as create_cert.sh does)")
     e.add_argument("--out", required=True, help="the .pfx to write (mode 0600)")
     group = e.add_mutually_exclusive_group()
@@ -158,8 +176,17 @@ def cmd_pkcs12_export(args) -> int:
     password = ""
     if args.password_prompt or args.passout:
         password = _new_password(args.passout, args.out, allow_empty=True)
-    path = export_pkcs12(args.cert, args.key, args.out, chain=args.chain, password=password, key_password=key_password,
-                         compat=args.compat, friendly_name=args.name, overwrite=args.overwrite)
+    path = export_pkcs12(
+        args.cert,
+        args.key,
+        args.out,
+        chain=args.chain,
+        password=password,
+        key_password=key_password,
+        compat=args.compat,
+        friendly_name=args.name,
+        overwrite=args.overwrite,
+    )
     protection = "an empty password" if password == "" else "a password"
     print(f"wrote {path} (mode 0600, {args.compat}, {protection})")
     return 0
@@ -185,8 +212,10 @@ def cmd_pkcs12_info(args) -> int:
 
 
 def _print_pkcs12(name, info) -> None:
-    print(f"{name}: PKCS#12, password {'empty' if info.empty_password else 'set'}, "
-          f"MAC {info.mac}" + (f", {info.mac_iterations} iterations" if info.mac_iterations else ""))
+    print(
+        f"{name}: PKCS#12, password {'empty' if info.empty_password else 'set'}, "
+        f"MAC {info.mac}" + (f", {info.mac_iterations} iterations" if info.mac_iterations else "")
+    )
     for bag in info.bags:
         label = f"  {bag.kind:<5} {bag.subject or ''}".rstrip()
         extra = [f"friendly name {bag.friendly_name!r}"] if bag.friendly_name else []
@@ -208,9 +237,17 @@ def cmd_identify(args) -> int:
             raise UsageError(f"--key needs FILE to be one certificate, but {args.file} is: {found.summary()}")
         match = _with_input_password(lambda pw: key_matches(args.file, args.key, password=pw), args.passin, args.key)
     if args.json:
-        print(json.dumps({"file": found.source, "summary": found.summary(), "key_matches": match,
-                          "items": [{"kind": i.kind.name, "encoding": i.encoding, "detail": i.detail} for i in found.items]},
-                         indent=2))
+        print(
+            json.dumps(
+                {
+                    "file": found.source,
+                    "summary": found.summary(),
+                    "key_matches": match,
+                    "items": [{"kind": i.kind.name, "encoding": i.encoding, "detail": i.detail} for i in found.items],
+                },
+                indent=2,
+            )
+        )
         return 0
     print(f"{found.source}: {found.summary()}")
     if args.key:
@@ -239,13 +276,16 @@ def cmd_java_truststore(args) -> int:
         print(" ".join(truststore_command(args.ca_cert, args.out, alias=args.alias, storetype=args.storetype)))
         return 0
     password = passwords.obtain(args.storepass, "Enter truststore password: ", confirm=True)
-    store = create_truststore(args.ca_cert, args.out, password, alias=args.alias, storetype=args.storetype,
-                              overwrite=args.overwrite)
+    store = create_truststore(
+        args.ca_cert, args.out, password, alias=args.alias, storetype=args.storetype, overwrite=args.overwrite
+    )
     if not store.created:
-        print("keytool is not installed here; nothing was written. On the Java host, with the password in "
-              "$TRUSTSTORE_PASSWORD, run:", file=sys.stderr)
+        print(
+            "keytool is not installed here; nothing was written. On the Java host, with the password in "
+            "$TRUSTSTORE_PASSWORD, run:",
+            file=sys.stderr,
+        )
         print(store.command_line)
         return 1
     print(f"wrote {store.path} ({args.storetype}, alias {args.alias}) with:\n  {store.command_line}")
     return 0
-

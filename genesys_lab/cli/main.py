@@ -5,6 +5,7 @@ subcommand lives in a module of ``genesys_lab.cli`` with a
 ``register(subparsers)`` function; none of them imports pandas or
 ipywidgets, so the command line starts fast.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="genesys-lab", description="TLS certificates for Genesys, the way the Security Deployment Guide does them.")
+    parser = _Parser(
+        prog="genesys-lab", description="TLS certificates for Genesys, the way the Security Deployment Guide does them."
+    )
     parser.add_argument("--version", action="version", version=f"genesys-lab {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True

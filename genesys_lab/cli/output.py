@@ -1,4 +1,5 @@
 """Plain-text output shared by the command lines: what was written, tables, certificate fields."""
+
 from __future__ import annotations
 
 import json
@@ -48,18 +49,46 @@ def records(items, *, as_json: bool = False, notes: dict | None = None) -> None:
     """``notes``: {serial: "replaced by 05"} from renew.renewal_notes; a column only when there are any."""
     notes = notes or {}
     if as_json:
-        print(json.dumps([{"serial": r.serial, "status": r.status, "expires": r.expires.isoformat(),
-                           "days_left": r.days_left, "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
-                           "reason": r.reason, "host": r.host, "subject": r.subject, "renewal": notes.get(r.serial),
-                           "files": [str(p) for p in r.files]} for r in items], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "serial": r.serial,
+                        "status": r.status,
+                        "expires": r.expires.isoformat(),
+                        "days_left": r.days_left,
+                        "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+                        "reason": r.reason,
+                        "host": r.host,
+                        "subject": r.subject,
+                        "renewal": notes.get(r.serial),
+                        "files": [str(p) for p in r.files],
+                    }
+                    for r in items
+                ],
+                indent=2,
+            )
+        )
         return
     if not items:
         print("no certificates match")
         return
     extra = ["renewal"] if notes else []
-    table([[r.serial, r.status, f"{r.expires:%Y-%m-%d}", str(r.days_left), r.host or "",
-            *([notes.get(r.serial, "")] if notes else []), r.subject] for r in items],
-          ["serial", "status", "expires", "days_left", "host", *extra, "subject"])
+    table(
+        [
+            [
+                r.serial,
+                r.status,
+                f"{r.expires:%Y-%m-%d}",
+                str(r.days_left),
+                r.host or "",
+                *([notes.get(r.serial, "")] if notes else []),
+                r.subject,
+            ]
+            for r in items
+        ],
+        ["serial", "status", "expires", "days_left", "host", *extra, "subject"],
+    )
 
 
 def info(i) -> None:

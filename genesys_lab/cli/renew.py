@@ -1,4 +1,5 @@
 """renew: re-issue a certificate with a new key and serial, optionally revoking the old one."""
+
 from __future__ import annotations
 
 from genesys_lab.authority.ca import load_ca
@@ -20,8 +21,9 @@ def register(sub) -> None:
 def cmd_renew(args) -> int:
     from genesys_lab.authority.renew import renew
 
-    done = renew(load_ca(args.ca_dir), args.serial, revoke_old=args.revoke_old, days=args.days,
-                 key_size=args.key_size, digest=args.digest)
+    done = renew(
+        load_ca(args.ca_dir), args.serial, revoke_old=args.revoke_old, days=args.days, key_size=args.key_size, digest=args.digest
+    )
     output.issued(done.new)
     print(f"  replaces {done.old_serial}")
     if done.revoked_old:

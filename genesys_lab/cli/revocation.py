@@ -1,4 +1,5 @@
 """revoke, gen-crl, serve-crl: revocation and CRL publishing from the command line."""
+
 from __future__ import annotations
 
 import sys
@@ -51,8 +52,10 @@ def cmd_gen_crl(args) -> int:
 
     ca = load_ca(args.ca_dir)
     info = generate_crl(ca, args.days)
-    print(f"Published CRL number {info.number} with {info.count} revoked certificate(s), "
-          f"next update {info.next_update:%Y-%m-%d %H:%M:%S} UTC")
+    print(
+        f"Published CRL number {info.number} with {info.count} revoked certificate(s), "
+        f"next update {info.next_update:%Y-%m-%d %H:%M:%S} UTC"
+    )
     for path in (ca.paths.crl_pem, ca.paths.crl_der):
         print(f"  wrote {path}")
     return 0

@@ -4,6 +4,7 @@ A learner types what the guide shows (single-dash options, ``-SANDomain
 "a,b"``) and gets the same ``ca_conf/`` files, working in the current
 directory. The one extension is ``create_cert.sh -profile gui``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,8 +12,8 @@ import sys
 from pathlib import Path
 
 from genesys_lab.authority.ca import DEFAULT_CA_DAYS, DEFAULT_HOST_DAYS, create_ca, load_ca
-from genesys_lab.cli.main import _Parser, run
 from genesys_lab.cli import output
+from genesys_lab.cli.main import _Parser, run
 from genesys_lab.x509.names import split_list
 
 
@@ -22,7 +23,9 @@ def _parser(prog: str, usage: str) -> argparse.ArgumentParser:
 
 def _common(p, days: int) -> None:
     p.add_argument("-keySz", default="2048", metavar="KEY_SIZE", help="key size in bits (default 2048)")
-    p.add_argument("-dgst", default="sha256", metavar="DIGEST", help="sha1 (not recommended), sha224, sha256 (default), sha384, sha512")
+    p.add_argument(
+        "-dgst", default="sha256", metavar="DIGEST", help="sha1 (not recommended), sha224, sha256 (default), sha384, sha512"
+    )
     p.add_argument("-time", default=str(days), metavar="VALID_TIME", help=f"validity in days (default {days})")
     p.add_argument("-CN", required=True, metavar="COMMON_NAME", help="common name (mandatory)")
     p.add_argument("-E", metavar="EMAIL")
@@ -38,8 +41,11 @@ def _subject(args) -> dict:
 
 
 def create_ca_main(argv=None) -> int:
-    p = _parser("create_ca.sh", "create_ca.sh [-keySz KEY_SIZE] [-dgst DIGEST] [-time VALID_TIME] -CN COMMON_NAME "
-                "[-E EMAIL] [-OU ORG_UNIT] [-O ORGANIZATION] [-L LOCALITY] [-S STATE] [-C COUNTRY]")
+    p = _parser(
+        "create_ca.sh",
+        "create_ca.sh [-keySz KEY_SIZE] [-dgst DIGEST] [-time VALID_TIME] -CN COMMON_NAME "
+        "[-E EMAIL] [-OU ORG_UNIT] [-O ORGANIZATION] [-L LOCALITY] [-S STATE] [-C COUNTRY]",
+    )
     _common(p, DEFAULT_CA_DAYS)
     args = p.parse_args(argv)
 
@@ -50,21 +56,35 @@ def create_ca_main(argv=None) -> int:
 
 
 def create_cert_main(argv=None) -> int:
-    p = _parser("create_cert.sh", "create_cert.sh [-keySz KEY_SIZE] [-time VALID_TIME] [-dgst DIGEST] -host HOST_NAME "
-                "-CN COMMON_NAME [-IP HOST_IP] [-E EMAIL] [-OU ORG_UNIT] [-O ORGANIZATION] [-L LOCALITY] "
-                "[-S STATE] [-C COUNTRY] [-SANDomain \"list\"] [-SANip \"list\"] [-profile server|gui]")
+    p = _parser(
+        "create_cert.sh",
+        "create_cert.sh [-keySz KEY_SIZE] [-time VALID_TIME] [-dgst DIGEST] -host HOST_NAME "
+        "-CN COMMON_NAME [-IP HOST_IP] [-E EMAIL] [-OU ORG_UNIT] [-O ORGANIZATION] [-L LOCALITY] "
+        '[-S STATE] [-C COUNTRY] [-SANDomain "list"] [-SANip "list"] [-profile server|gui]',
+    )
     _common(p, DEFAULT_HOST_DAYS)
     p.add_argument("-host", required=True, metavar="HOST_NAME", help="the host's full DNS name (mandatory)")
     p.add_argument("-IP", metavar="HOST_IP")
     p.add_argument("-SANDomain", "-SANdomain", dest="san_domain", metavar='"list"', help="comma-separated DNS names")
     p.add_argument("-SANip", dest="san_ip", metavar='"list"', help="comma-separated IP addresses")
-    p.add_argument("-profile", default="server", metavar="server|gui", help="server (default: serverAuth+clientAuth) or gui (clientAuth)")
+    p.add_argument(
+        "-profile", default="server", metavar="server|gui", help="server (default: serverAuth+clientAuth) or gui (clientAuth)"
+    )
     args = p.parse_args(argv)
 
     def work(a):
         result = load_ca(Path(".")).issue(
-            a.host, a.CN, ip=a.IP, san_domains=split_list(a.san_domain), san_ips=split_list(a.san_ip),
-            profile=a.profile, key_size=a.keySz, digest=a.dgst, days=a.time, **_subject(a))
+            a.host,
+            a.CN,
+            ip=a.IP,
+            san_domains=split_list(a.san_domain),
+            san_ips=split_list(a.san_ip),
+            profile=a.profile,
+            key_size=a.keySz,
+            digest=a.dgst,
+            days=a.time,
+            **_subject(a),
+        )
         output.issued(result)
 
     return run(work, args, "create_cert.sh")

@@ -1,4 +1,5 @@
 """handshake: a real TLS handshake between two of the CA's certificates."""
+
 from __future__ import annotations
 
 from genesys_lab.authority.ca import load_ca
@@ -20,8 +21,15 @@ def register(sub) -> None:
 def cmd_handshake(args) -> int:
     from genesys_lab.checks.tls import handshake_with_ca
 
-    result = handshake_with_ca(load_ca(args.ca_dir), args.server, args.client, hostname=args.hostname,
-                               crl=args.crl, tls_version=args.tls, timeout=args.timeout)
+    result = handshake_with_ca(
+        load_ca(args.ca_dir),
+        args.server,
+        args.client,
+        hostname=args.hostname,
+        crl=args.crl,
+        tls_version=args.tls,
+        timeout=args.timeout,
+    )
     print(f"handshake: {result.summary()}")
     print(f"  server: {result.server}")
     print(f"  client: {result.client}")

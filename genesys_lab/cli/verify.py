@@ -1,13 +1,13 @@
 """verify and lint: parse the options, call genesys_lab.checks.verify / genesys_lab.checks.lint, print a table."""
-from __future__ import annotations
 
-from genesys_lab.authority.store import looks_like_serial
+from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from genesys_lab.errors import UsageError
+from genesys_lab.authority.store import looks_like_serial
 from genesys_lab.cli import output
+from genesys_lab.errors import UsageError
 
 
 def register(sub) -> None:
@@ -31,7 +31,12 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("lint", help="check certificates against the guide's recommended properties")
-    p.add_argument("certificates", nargs="*", metavar="CERT", help="certificate files (or serials with --ca-dir); none with --ca-dir = the whole CA")
+    p.add_argument(
+        "certificates",
+        nargs="*",
+        metavar="CERT",
+        help="certificate files (or serials with --ca-dir); none with --ca-dir = the whole CA",
+    )
     p.add_argument("--role", choices=["server", "gui", "ca"], help="the role to lint for (default: guessed from CA flag and EKU)")
     p.add_argument("--host", help="also require this host name or IP in the SAN")
     p.add_argument("--ca-dir", type=Path, help="the CA directory")
@@ -62,10 +67,19 @@ def cmd_verify(args) -> int:
     crl = args.crl
     if crl is None and ca is not None and not (args.no_crl or args.crl_from_cdp):
         crl = current_crl(ca)
-    result = verify(_certificate(args.certificate, ca), ca=ca or args.ca, chain=args.chain, purpose=args.purpose,
-                    hostname=args.hostname, ip=args.ip, crl=crl, crl_from_cdp=args.crl_from_cdp,
-                    timeout=args.timeout, require_crl=args.require_crl,
-                    at=parse_moment(args.at) if args.at else None)
+    result = verify(
+        _certificate(args.certificate, ca),
+        ca=ca or args.ca,
+        chain=args.chain,
+        purpose=args.purpose,
+        hostname=args.hostname,
+        ip=args.ip,
+        crl=crl,
+        crl_from_cdp=args.crl_from_cdp,
+        timeout=args.timeout,
+        require_crl=args.require_crl,
+        at=parse_moment(args.at) if args.at else None,
+    )
     if args.json:
         print(result.to_json())
     else:
@@ -90,9 +104,9 @@ def _print_verification(result, crl) -> None:
 
 def cmd_lint(args) -> int:
     from genesys_lab.authority.ca import load_ca
-    from genesys_lab.x509.describe import load_certificate
     from genesys_lab.checks.lint import guess_role, lint, lint_ca, records_for
     from genesys_lab.checks.verify import label
+    from genesys_lab.x509.describe import load_certificate
 
     ca_dir = args.ca_dir
     if ca_dir is None and not args.certificates:
@@ -118,8 +132,10 @@ def _print_lint(rows, as_json: bool) -> None:
     if as_json:
         print(json.dumps([asdict(r) for r in rows], indent=2))
         return
-    output.table([[r.serial, r.host, r.role, r.severity.upper(), r.rule, r.message] for r in rows],
-                 ["certificate", "host", "role", "severity", "rule", "message"])
+    output.table(
+        [[r.serial, r.host, r.role, r.severity.upper(), r.rule, r.message] for r in rows],
+        ["certificate", "host", "role", "severity", "rule", "message"],
+    )
     remedies = sorted({(r.rule, r.remedy) for r in rows if r.remedy})
     if remedies:
         print("\nhow to fix:")

@@ -7,24 +7,30 @@ critical extension it does not understand), which Genesys roles the
 certificate fits, where it stands in its validity window, the lint findings
 and the certificate's PEM. Front ends only format these values.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from genesys_lab.errors import GenesysLabError
-from genesys_lab.x509.describe import CertificateInfo, describe, load_certificate, all_extensions
-from genesys_lab.x509.profiles import Profile
 from genesys_lab.checks.verify import EXPIRY_WARNING_DAYS as EXPIRING_SOON_DAYS
-
+from genesys_lab.errors import GenesysLabError
+from genesys_lab.x509.describe import CertificateInfo, all_extensions, describe, load_certificate
+from genesys_lab.x509.profiles import Profile
 
 _EXT_NAMES = {
-    "2.5.29.19": "Basic Constraints", "2.5.29.15": "Key Usage", "2.5.29.37": "Extended Key Usage",
-    "2.5.29.14": "Subject Key Identifier", "2.5.29.35": "Authority Key Identifier",
-    "2.5.29.17": "Subject Alternative Name", "2.5.29.31": "CRL Distribution Points",
-    "1.3.6.1.5.5.7.1.1": "Authority Information Access", "2.5.29.32": "Certificate Policies",
-    "2.16.840.1.113730.1.1": "Netscape Cert Type", "2.16.840.1.113730.1.13": "Netscape Comment",
+    "2.5.29.19": "Basic Constraints",
+    "2.5.29.15": "Key Usage",
+    "2.5.29.37": "Extended Key Usage",
+    "2.5.29.14": "Subject Key Identifier",
+    "2.5.29.35": "Authority Key Identifier",
+    "2.5.29.17": "Subject Alternative Name",
+    "2.5.29.31": "CRL Distribution Points",
+    "1.3.6.1.5.5.7.1.1": "Authority Information Access",
+    "2.5.29.32": "Certificate Policies",
+    "2.16.840.1.113730.1.1": "Netscape Cert Type",
+    "2.16.840.1.113730.1.13": "Netscape Comment",
 }
 
 
@@ -68,10 +74,10 @@ class Anatomy:
     extensions: tuple[ExtensionInfo, ...]
     roles: tuple[RoleFit, ...]
     validity: Validity
-    elapsed: float                  # share of the validity window already used, 0.0 .. 1.0
+    elapsed: float  # share of the validity window already used, 0.0 .. 1.0
     pem: str
-    findings: tuple                 # lint.Finding values, for the certificate's role
-    now: dt.datetime                # the moment the facts above were judged at
+    findings: tuple  # lint.Finding values, for the certificate's role
+    now: dt.datetime  # the moment the facts above were judged at
 
     @property
     def title(self) -> str:
@@ -101,10 +107,16 @@ def anatomy(source, *, role: Profile | str | None = None, now: dt.datetime | Non
     cert = resolve(source)
     now = now or dt.datetime.now(dt.timezone.utc)
     info = describe(cert, now=now)
-    return Anatomy(info=info, extensions=extensions(cert, info), roles=role_fits(cert),
-                   validity=validity(info, now), elapsed=elapsed(info, now),
-                   pem=cert.public_bytes(Encoding.PEM).decode("ascii"),
-                   findings=lint_findings(cert, role, now), now=now)
+    return Anatomy(
+        info=info,
+        extensions=extensions(cert, info),
+        roles=role_fits(cert),
+        validity=validity(info, now),
+        elapsed=elapsed(info, now),
+        pem=cert.public_bytes(Encoding.PEM).decode("ascii"),
+        findings=lint_findings(cert, role, now),
+        now=now,
+    )
 
 
 def validity(info: CertificateInfo, now: dt.datetime) -> Validity:
@@ -156,9 +168,15 @@ def extensions(cert, info: CertificateInfo) -> tuple[ExtensionInfo, ...]:
     Key usage names come from ``info`` (describe's OpenSSL spelling), so the
     Usage and Extensions views always agree.
     """
-    return tuple(ExtensionInfo(_EXT_NAMES.get(ext.oid.dotted_string, getattr(ext.oid, "_name", ext.oid.dotted_string)),
-                               ext.oid.dotted_string, ext.critical, _value_text(ext.value, info))
-                 for ext in all_extensions(cert))
+    return tuple(
+        ExtensionInfo(
+            _EXT_NAMES.get(ext.oid.dotted_string, getattr(ext.oid, "_name", ext.oid.dotted_string)),
+            ext.oid.dotted_string,
+            ext.critical,
+            _value_text(ext.value, info),
+        )
+        for ext in all_extensions(cert)
+    )
 
 
 def colon_hex(data: bytes) -> str:
@@ -189,8 +207,12 @@ def _value_text(value, info: CertificateInfo) -> str:
 def _general_name(name) -> str:
     from cryptography import x509
 
-    prefix = {x509.DNSName: "DNS", x509.IPAddress: "IP Address", x509.UniformResourceIdentifier: "URI",
-              x509.RFC822Name: "email"}.get(type(name), type(name).__name__)
+    prefix = {
+        x509.DNSName: "DNS",
+        x509.IPAddress: "IP Address",
+        x509.UniformResourceIdentifier: "URI",
+        x509.RFC822Name: "email",
+    }.get(type(name), type(name).__name__)
     return f"{prefix}:{name.value}"
 
 
@@ -204,13 +226,20 @@ def lint_findings(cert, role: Profile | str | None = None, now: dt.datetime | No
 def field_rows(item: Anatomy) -> list[tuple[str, str]]:
     """(field, value) pairs in a fixed order, so two certificates can be compared line by line."""
     info = item.info
-    rows = [("Subject", _dn(info.subject)), ("Issuer", _dn(info.issuer)), ("Serial", info.serial),
-            ("Not before", _day(info.not_before)), ("Not after", _day(info.not_after)),
-            ("Validity", f"{item.validity.value}, {info.days_left} days left"),
-            ("Public key", f"{info.key_type} {info.key_size} bits"), ("Signature", info.signature_algorithm),
-            ("SAN DNS", ", ".join(info.san_dns) or "(none)"), ("SAN IP", ", ".join(info.san_ip) or "(none)"),
-            ("Key usage", ", ".join(info.key_usage) or "(none)"),
-            ("Extended key usage", ", ".join(info.extended_key_usage) or "(none)")]
+    rows = [
+        ("Subject", _dn(info.subject)),
+        ("Issuer", _dn(info.issuer)),
+        ("Serial", info.serial),
+        ("Not before", _day(info.not_before)),
+        ("Not after", _day(info.not_after)),
+        ("Validity", f"{item.validity.value}, {info.days_left} days left"),
+        ("Public key", f"{info.key_type} {info.key_size} bits"),
+        ("Signature", info.signature_algorithm),
+        ("SAN DNS", ", ".join(info.san_dns) or "(none)"),
+        ("SAN IP", ", ".join(info.san_ip) or "(none)"),
+        ("Key usage", ", ".join(info.key_usage) or "(none)"),
+        ("Extended key usage", ", ".join(info.extended_key_usage) or "(none)"),
+    ]
     rows += [(f"Fits: {fit.title}", ("yes" if fit.fits else "no") + f" ({fit.reason})") for fit in item.roles]
     rows += [("SHA-1 thumbprint", info.thumbprint_sha1), ("SHA-256 fingerprint", info.fingerprint_sha256)]
     return rows
@@ -231,7 +260,7 @@ class CertificateRow:
 
     serial: str
     host: str
-    status: str                     # "valid", "revoked" or "expired"
+    status: str  # "valid", "revoked" or "expired"
     expires: dt.datetime
     days_left: int
     profile: str
@@ -242,8 +271,8 @@ class CertificateRow:
 def certificate_rows(ca, *, now: dt.datetime | None = None) -> list[CertificateRow]:
     """The CA's certificates for a dashboard. ca.db keeps ``V`` after expiry until
     ``openssl ca -updatedb`` runs, so expiry is judged by the date, not the letter."""
-    from genesys_lab.x509.profiles import profile_of
     from genesys_lab.x509.names import parse_oneline
+    from genesys_lab.x509.profiles import profile_of
 
     now = now or dt.datetime.now(dt.timezone.utc)
     rows = []
@@ -259,6 +288,16 @@ def certificate_rows(ca, *, now: dt.datetime | None = None) -> list[CertificateR
         except (GenesysLabError, ValueError):  # a lost repository file shows "?" rather than hiding the row
             profile = None
         host = rec.host or dict(parse_oneline(rec.subject)).get("CN", "?")
-        rows.append(CertificateRow(rec.serial, host, status, rec.expires, (rec.expires - now).days,
-                                   profile.value if profile else "?", rec.subject, rec.reason))
+        rows.append(
+            CertificateRow(
+                rec.serial,
+                host,
+                status,
+                rec.expires,
+                (rec.expires - now).days,
+                profile.value if profile else "?",
+                rec.subject,
+                rec.reason,
+            )
+        )
     return rows

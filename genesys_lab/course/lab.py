@@ -3,6 +3,7 @@
 No cryptography here: notebooks call the core API, and use these only to
 keep each notebook re-runnable from the top and its stored output tidy.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,8 +52,7 @@ def environment_report() -> dict[str, str]:
 
     from genesys_lab import __version__
 
-    report = {"Python": platform.python_version(), "genesys_lab": __version__,
-              "cryptography": cryptography.__version__}
+    report = {"Python": platform.python_version(), "genesys_lab": __version__, "cryptography": cryptography.__version__}
     for tool in ("openssl", "keytool", "javac"):
         report[tool] = "found" if shutil.which(tool) else "not found"
     return report
@@ -61,8 +61,11 @@ def environment_report() -> dict[str, str]:
 def files(directory: Path | str) -> list[tuple[str, str, int]]:
     """(relative path, permissions like ``-rw-------``, size) for every file, sorted: never the contents."""
     root = Path(directory)
-    return [(str(p.relative_to(root)), stat.filemode(p.stat().st_mode), p.stat().st_size)
-            for p in sorted(root.rglob("*")) if p.is_file() and not p.name.startswith(".")]
+    return [
+        (str(p.relative_to(root)), stat.filemode(p.stat().st_mode), p.stat().st_size)
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    ]
 
 
 def show_files(directory: Path | str) -> None:

@@ -19,6 +19,7 @@ Demonstration certificates are returned, never written to the CA directory
 and never recorded in ca.db: they carry a random serial, so they cannot
 clash with the serials ``openssl ca`` hands out.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,7 @@ from genesys_lab.x509.names import AltNames, Subject
 from genesys_lab.x509.profiles import Digest, Profile, host_extensions
 from genesys_lab.x509.signing import sign_certificate
 
-_EKU_OIDS = {"emailProtection": "1.3.6.1.5.5.7.3.4", "codeSigning": "1.3.6.1.5.5.7.3.3",
-             "timeStamping": "1.3.6.1.5.5.7.3.8"}
+_EKU_OIDS = {"emailProtection": "1.3.6.1.5.5.7.3.4", "codeSigning": "1.3.6.1.5.5.7.3.3", "timeStamping": "1.3.6.1.5.5.7.3.8"}
 _TLS_EKU_OIDS = {"serverAuth": "1.3.6.1.5.5.7.3.1", "clientAuth": "1.3.6.1.5.5.7.3.2"}
 
 
@@ -41,7 +41,7 @@ class DemoCertificate:
     flaw: str
     explanation: str
     certificate: object = field(repr=False)
-    key: object = field(repr=False, default=None)   # its private key, for handshakes that must fail
+    key: object = field(repr=False, default=None)  # its private key, for handshakes that must fail
 
     def write(self, folder, stem: str):
         """Write ``<stem>_cert.pem`` and ``<stem>_priv_key.pem`` (0600) into a scratch folder, never a CA."""
@@ -93,11 +93,16 @@ def _sign(ca, host, cn, *, key=None, keep_san=True, eku=None, window=None):
 
     host_key = key if key is not None else keys.generate_rsa_key(ca.certificate.public_key().key_size)
     start, end = window or (_now(), _now() + dt.timedelta(days=100))
-    builder = (x509.CertificateBuilder().subject_name(Subject(CN=cn).to_x509())
-               .issuer_name(ca.certificate.subject).public_key(host_key.public_key())
-               .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end))
-    for ext, critical in host_extensions(Profile.SERVER, host_key.public_key(), ca.key.public_key(),
-                                         AltNames.for_host(host)):
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(Subject(CN=cn).to_x509())
+        .issuer_name(ca.certificate.subject)
+        .public_key(host_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+    )
+    for ext, critical in host_extensions(Profile.SERVER, host_key.public_key(), ca.key.public_key(), AltNames.for_host(host)):
         if isinstance(ext, x509.SubjectAlternativeName) and not keep_san:
             continue
         if isinstance(ext, x509.ExtendedKeyUsage) and eku:

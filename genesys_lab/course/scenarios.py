@@ -6,6 +6,7 @@ TLS 1.2 and 1.3 (genesys_lab.checks.tls does the handshakes). The certificates t
 lab's profiles never issue (serverAuth only, expired, another CA) are made in
 a scratch folder by genesys_lab.course.samples, never recorded in the CA.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ class Scenario:
     name: str
     server: ServerConfig
     client: ClientConfig
-    refused_by: str | None          # None: the handshake must succeed
-    error: str | None               # text the refusing side's error must contain
+    refused_by: str | None  # None: the handshake must succeed
+    error: str | None  # text the refusing side's error must contain
     fix: str
 
     @property
@@ -78,9 +79,9 @@ def prepare_scenarios(ca, workdir: Path | str, *, key_size: int = 2048) -> list[
     *self-signed certificate in certificate chain*, not a missing issuer;
     and OpenSSL 3 calls a wrong EKU an *unsuitable certificate purpose*.
     """
-    from genesys_lab.course import samples
     from genesys_lab.authority.crl import generate_crl
     from genesys_lab.authority.revoke import revoke
+    from genesys_lab.course import samples
 
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
@@ -90,8 +91,9 @@ def prepare_scenarios(ca, workdir: Path | str, *, key_size: int = 2048) -> list[
     revoked = _issued(ca, "oldapp.example.com", "oldapp", "server", key_size)
     revoke(ca, revoked.serial, "keyCompromise")
     crl = generate_crl(ca).path
-    server_only = _demo(samples.server_only(ca, "serveronly.example.com", "serveronly"), work,
-                        "serveronly.example.com", "serveronly")
+    server_only = _demo(
+        samples.server_only(ca, "serveronly.example.com", "serveronly"), work, "serveronly.example.com", "serveronly"
+    )
     expired = _demo(samples.expired(ca, _SERVER, "confserv", ended_days_ago=20), work, _SERVER, "expired")
     other_ca = _other_ca(work, key_size)
     return _cases(ca.paths.cert, crl, server, client, gui, revoked, server_only, expired, other_ca)
@@ -102,53 +104,112 @@ def _cases(trust, crl, server, client, gui, revoked, server_only, expired, other
         return ServerConfig(h.cert, h.key, trust=trust, **kw)
 
     def cli(name=_SERVER, who: _Host | None = None, **kw) -> ClientConfig:
-        return ClientConfig(kw.pop("ca", trust), server_hostname=name, cert=who.cert if who else None,
-                            key=who.key if who else None, **kw)
+        return ClientConfig(
+            kw.pop("ca", trust), server_hostname=name, cert=who.cert if who else None, key=who.key if who else None, **kw
+        )
 
     mutual = dict(require_client_cert=True)
     return [
-        Scenario("good: mutual TLS between two server applications", srv(server, **mutual), cli(who=client),
-                 None, None, "nothing to fix"),
-        Scenario("wrong host name", srv(server), cli("stat.example.com"), "client", "Hostname mismatch",
-                 "connect with a name the certificate's SAN lists, or re-issue it with that name (-SANDomain)"),
-        Scenario("server certificate without serverAuth (a GUI certificate on a server)", srv(gui), cli(_GUI),
-                 "client", "unsuitable certificate purpose",
-                 "issue server certificates with the server profile (serverAuth and clientAuth); gui gives clientAuth only"),
-        Scenario("client certificate without clientAuth", srv(server, **mutual), cli(who=server_only),
-                 "server", "unsuitable certificate purpose",
-                 "re-issue with the server profile: a Genesys server is also a TLS client of other servers, so it needs clientAuth too"),
-        Scenario("revoked client certificate, server checks the CRL", srv(server, crl_check=True, crl=crl, **mutual),
-                 cli(who=revoked), "server", "certificate revoked",
-                 "working as intended: give the client a new certificate (genesys-lab renew) and install it"),
-        Scenario("expired server certificate", srv(expired), cli(), "client", "certificate has expired",
-                 "renew before expiry (genesys-lab renew SERIAL; list --expiring DAYS shows what is due) and install the new files"),
-        Scenario("unknown CA (client trusts another CA)", srv(server), cli(ca=other_ca), "client",
-                 "self-signed certificate in certificate chain",
-                 "install the CA certificate that issued the server certificate (ca_conf/ca_cert.pem) on the client"),
-        Scenario("CRL checking on, but no CRL loaded", srv(server), cli(crl_check=True), "client",
-                 "unable to get certificate CRL",
-                 "give the client the CA's current CRL (ca_conf/crl.pem from gen-crl), or turn CRL checking off"),
-        Scenario("mutual TLS, client sends no certificate", srv(server, **mutual), cli(), "server",
-                 "peer did not return a certificate",
-                 "install the client's certificate and key, or do not require client certificates on that port"),
+        Scenario(
+            "good: mutual TLS between two server applications",
+            srv(server, **mutual),
+            cli(who=client),
+            None,
+            None,
+            "nothing to fix",
+        ),
+        Scenario(
+            "wrong host name",
+            srv(server),
+            cli("stat.example.com"),
+            "client",
+            "Hostname mismatch",
+            "connect with a name the certificate's SAN lists, or re-issue it with that name (-SANDomain)",
+        ),
+        Scenario(
+            "server certificate without serverAuth (a GUI certificate on a server)",
+            srv(gui),
+            cli(_GUI),
+            "client",
+            "unsuitable certificate purpose",
+            "issue server certificates with the server profile (serverAuth and clientAuth); gui gives clientAuth only",
+        ),
+        Scenario(
+            "client certificate without clientAuth",
+            srv(server, **mutual),
+            cli(who=server_only),
+            "server",
+            "unsuitable certificate purpose",
+            "re-issue with the server profile: a Genesys server is also a TLS client of other servers, so it needs clientAuth too",
+        ),
+        Scenario(
+            "revoked client certificate, server checks the CRL",
+            srv(server, crl_check=True, crl=crl, **mutual),
+            cli(who=revoked),
+            "server",
+            "certificate revoked",
+            "working as intended: give the client a new certificate (genesys-lab renew) and install it",
+        ),
+        Scenario(
+            "expired server certificate",
+            srv(expired),
+            cli(),
+            "client",
+            "certificate has expired",
+            "renew before expiry (genesys-lab renew SERIAL; list --expiring DAYS shows what is due) and install the new files",
+        ),
+        Scenario(
+            "unknown CA (client trusts another CA)",
+            srv(server),
+            cli(ca=other_ca),
+            "client",
+            "self-signed certificate in certificate chain",
+            "install the CA certificate that issued the server certificate (ca_conf/ca_cert.pem) on the client",
+        ),
+        Scenario(
+            "CRL checking on, but no CRL loaded",
+            srv(server),
+            cli(crl_check=True),
+            "client",
+            "unable to get certificate CRL",
+            "give the client the CA's current CRL (ca_conf/crl.pem from gen-crl), or turn CRL checking off",
+        ),
+        Scenario(
+            "mutual TLS, client sends no certificate",
+            srv(server, **mutual),
+            cli(),
+            "server",
+            "peer did not return a certificate",
+            "install the client's certificate and key, or do not require client certificates on that port",
+        ),
     ]
 
 
-def run_scenarios(cases: list[Scenario], versions=("1.2", "1.3"), *,
-                  timeout: float = DEFAULT_TIMEOUT) -> list[ScenarioRow]:
+def run_scenarios(cases: list[Scenario], versions=("1.2", "1.3"), *, timeout: float = DEFAULT_TIMEOUT) -> list[ScenarioRow]:
     """Run every case under every TLS version; rows in case order, versions side by side."""
     rows = []
     for case in cases:
         for version in versions:
             parsed = TLSVersion.parse(version)
             result = handshake(case.server, case.client, tls_version=parsed, timeout=timeout)
-            rows.append(ScenarioRow(case.name, f"TLS {parsed.value}", case.expected, result.summary(),
-                                    case.matches(result), str(result.server), str(result.client), case.fix))
+            rows.append(
+                ScenarioRow(
+                    case.name,
+                    f"TLS {parsed.value}",
+                    case.expected,
+                    result.summary(),
+                    case.matches(result),
+                    str(result.server),
+                    str(result.client),
+                    case.fix,
+                )
+            )
     return rows
 
 
-def scenarios(ca, workdir: Path | str | None = None, *, versions=("1.2", "1.3"), key_size: int = 2048,
-              timeout: float = DEFAULT_TIMEOUT) -> list[ScenarioRow]:
+def scenarios(
+    ca, workdir: Path | str | None = None, *, versions=("1.2", "1.3"), key_size: int = 2048, timeout: float = DEFAULT_TIMEOUT
+) -> list[ScenarioRow]:
     """Prepare the cases in ``workdir`` (a temporary folder when None) and run them; see prepare_scenarios."""
     import tempfile
 

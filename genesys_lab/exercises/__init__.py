@@ -11,6 +11,7 @@ In a notebook::
 The questions of notebook NN live in ``exNN.py``; the checking logic is in
 ``core.py`` and prints nothing, the notebook display is in ``display.py``.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -10,6 +10,7 @@ Every check asks the lab's own core (``describe``, ``load_ca``, ``verify``,
 ``lint``, ``identify``, ``load_crl``, ``describe_pkcs12``) whether an answer
 is right: an exercise never judges a certificate with cryptography of its own.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -101,7 +102,7 @@ class Question:
         self.prepare()
         namespace: dict = {"work": self.workdir}
         # Only this module's own SOLUTION texts are run: never text from a learner or a file.
-        exec(compile(self.solution(), f"<solution of {self.label}>", "exec"), namespace)  # noqa: S102
+        exec(compile(self.solution(), f"<solution of {self.label}>", "exec"), namespace)
         return Attempt(namespace["answer"], namespace.get("options", {}))
 
     def check(self, answer, **options) -> Outcome:
@@ -138,8 +139,8 @@ def as_ca(answer):
 
 def as_certificate(answer, ca):
     """A certificate from what ``issue()`` returned, a ca.db record, a serial of ``ca``, a file or an object."""
-    from genesys_lab.course.anatomy import resolve
     from genesys_lab.authority.store import looks_like_serial
+    from genesys_lab.course.anatomy import resolve
 
     if isinstance(answer, str) and looks_like_serial(answer) and not Path(answer).is_file():
         return ca.load_certificate(answer)

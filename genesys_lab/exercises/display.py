@@ -5,6 +5,7 @@ one-line verdict (✔ or ✘ and the reason), ``q1.hint()`` and
 ``q1.solution()`` print their text, and evaluating ``q1`` in a cell shows the
 question. The verdicts come from ``Question.check`` unchanged.
 """
+
 from __future__ import annotations
 
 from genesys_lab.exercises.core import Outcome, Question

@@ -1,4 +1,5 @@
 """Exercises of 02_create_the_ca: a CA with the site's own choices, and the one secret file."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +15,7 @@ ORG = "Example Contact Center"
 class CreateCA(Question):
     NOTEBOOK, NUMBER, TITLE = "02", 1, "a CA for two years"
     PROMPT = (
-        "Your site wants its CA to last two years. In a new, empty folder `work / \"exercise_ca\"`, "
+        'Your site wants its CA to last two years. In a new, empty folder `work / "exercise_ca"`, '
         f"create a CA that is valid for **{CA_DAYS} days**, with the country `{COUNTRY}` and the "
         f"organisation `{ORG}` in its subject. The CA's name (CN) is up to you.\n\n"
         "Check it with `q1.check(folder)`, or pass what `create_ca` returned."
@@ -60,8 +61,8 @@ def _field_problems(subject: dict, key: str, what: str, wanted: str, option: str
         return []
     keyword = "country" if key == "C" else "org"
     if value is None:
-        return [f"the subject has no {what} ({key}): pass {keyword}={wanted!r} ({option} \"{wanted}\")"]
-    return [f"the subject's {what} is {value!r}, not {wanted!r}: pass {keyword}={wanted!r} ({option} \"{wanted}\")"]
+        return [f'the subject has no {what} ({key}): pass {keyword}={wanted!r} ({option} "{wanted}")']
+    return [f'the subject\'s {what} is {value!r}, not {wanted!r}: pass {keyword}={wanted!r} ({option} "{wanted}")']
 
 
 def _why_not_secret() -> dict[str, str]:
@@ -87,15 +88,15 @@ class SecretFile(Question):
     PROMPT = (
         "Which file in `ca_conf/` must be readable **only by the CA administrator**? Whoever can read "
         "it can sign certificates that every host at the site trusts.\n\n"
-        "Answer with its file name as text: `q2.check(\"...\")`."
+        'Answer with its file name as text: `q2.check("...")`.'
     )
     HINT = (
         "Look at the permissions that show_files() printed in section 3: one file is read-only for "
         "its owner (-r--------), and the rest of the course never prints what is inside it."
     )
-    SOLUTION = '''\
+    SOLUTION = """\
 answer = "ca_priv_key.pem"   # the CA's private key: it signs every certificate and every CRL
-'''
+"""
 
     def _check(self, answer, **options) -> Outcome:
         if not isinstance(answer, (str, Path)):

@@ -4,6 +4,7 @@ Both are checked against the CA in the learner's working folder: the
 certificate must be that CA's issue (signature and ca.db), and carry the SAN
 and extended key usage the question asks for.
 """
+
 from __future__ import annotations
 
 from genesys_lab.exercises.core import Outcome, Question, as_certificate, issued_by, verdict
@@ -16,8 +17,8 @@ GUI_HOST, GUI_CN = "agent07.lab.example.com", "agent07"
 def _certificate(question: Question, answer):
     """(CertificateInfo, CA) of the certificate an answer names; Wrong when it is not this CA's issue."""
     from genesys_lab.authority.ca import load_ca
-    from genesys_lab.x509.describe import describe
     from genesys_lab.exercises.core import Wrong
+    from genesys_lab.x509.describe import describe
 
     ca = load_ca(question.workdir)
     cert = as_certificate(answer, ca)
@@ -44,7 +45,7 @@ class ServerCertificate(Question):
         f"`work`, with the CN `{SERVER_CN}`, so that all three ways of connecting pass the client's "
         "host check, and so that Configuration Server can use it both to accept connections and to "
         "open them.\n\n"
-        "Check what `issue()` returned: `q1.check(issued)` (a serial such as `\"05\"` works too)."
+        'Check what `issue()` returned: `q1.check(issued)` (a serial such as `"05"` works too).'
     )
     HINT = (
         "load_ca(work).issue(host, cn, ...) puts the host name into the SAN; ip= adds an IP address and "
@@ -65,15 +66,22 @@ answer = ca.issue("{SERVER_HOST}", "{SERVER_CN}", ip="{SERVER_IP}",
         info, ca = _certificate(self, answer)
         problems = _san_problems(info, SERVER_HOST, SERVER_CN)
         if SERVER_ALIAS not in info.san_dns:
-            problems.append(f"the SAN lacks {SERVER_ALIAS}: add it with san_domains=[{SERVER_ALIAS!r}] (-SANDomain {SERVER_ALIAS})")
+            problems.append(
+                f"the SAN lacks {SERVER_ALIAS}: add it with san_domains=[{SERVER_ALIAS!r}] (-SANDomain {SERVER_ALIAS})"
+            )
         if SERVER_IP not in info.san_ip:
             problems.append(f"the SAN lacks {SERVER_IP}: pass ip={SERVER_IP!r} (-IP {SERVER_IP})")
         for usage, role in (("serverAuth", "accept connections"), ("clientAuth", "open connections to other servers")):
             if usage not in info.extended_key_usage:
-                problems.append(f"the extended key usage lacks {usage}, which a Genesys server needs to {role}: "
-                                "use the server profile (the default)")
-        return verdict(problems, f"serial {info.serial}: SAN {', '.join(info.san_dns + info.san_ip)}; "
-                                 f"EKU serverAuth and clientAuth; issued by {_ca_name(ca)}")
+                problems.append(
+                    f"the extended key usage lacks {usage}, which a Genesys server needs to {role}: "
+                    "use the server profile (the default)"
+                )
+        return verdict(
+            problems,
+            f"serial {info.serial}: SAN {', '.join(info.san_dns + info.san_ip)}; "
+            f"EKU serverAuth and clientAuth; issued by {_ca_name(ca)}",
+        )
 
 
 class GuiCertificate(Question):
@@ -100,13 +108,16 @@ answer = load_ca(work).issue("{GUI_HOST}", "{GUI_CN}", profile="gui")
         problems = _san_problems(info, GUI_HOST, GUI_CN)
         eku = info.extended_key_usage
         if "serverAuth" in eku:
-            problems.append("the extended key usage includes serverAuth, so the certificate could stand for a server: "
-                            "issue it with profile='gui' (-profile gui), which gives clientAuth only")
+            problems.append(
+                "the extended key usage includes serverAuth, so the certificate could stand for a server: "
+                "issue it with profile='gui' (-profile gui), which gives clientAuth only"
+            )
         if "clientAuth" not in eku:
-            problems.append("the extended key usage lacks clientAuth, so the desktop cannot present it when it connects: "
-                            "issue it with profile='gui' (-profile gui)")
-        return verdict(problems, f"serial {info.serial}: EKU {', '.join(eku)} only, for {GUI_HOST}; "
-                                 f"issued by {_ca_name(ca)}")
+            problems.append(
+                "the extended key usage lacks clientAuth, so the desktop cannot present it when it connects: "
+                "issue it with profile='gui' (-profile gui)"
+            )
+        return verdict(problems, f"serial {info.serial}: EKU {', '.join(eku)} only, for {GUI_HOST}; issued by {_ca_name(ca)}")
 
 
 def _ca_name(ca) -> str:

@@ -5,11 +5,12 @@ unless the notebook says otherwise). What a file is comes from ``identify``
 (its bytes, never its name); which key fits which certificate from
 ``key_matches`` and ``keys.matches``; who opens a .pfx from ``describe_pkcs12``.
 """
+
 from __future__ import annotations
 
 from genesys_lab.exercises.core import Outcome, Question, Wrong, as_path, verdict
 
-SERIAL = "01"            # the certificate the exercises are about, unless the notebook says otherwise
+SERIAL = "01"  # the certificate the exercises are about, unless the notebook says otherwise
 PFX_NAME = "windows2016.pfx"
 KEY_NAME = "java_priv_key.pem"
 
@@ -25,11 +26,11 @@ def _target(question: Question):
 
 _WRONG_KIND = {
     "RSA_KEY": "is a PKCS#1 RSA private key, which Java's PKCS8EncodedKeySpec cannot read: convert it to PKCS#8 "
-               "(the default -outformat of convert_priv_key.sh, outformat='pkcs8')",
+    "(the default -outformat of convert_priv_key.sh, outformat='pkcs8')",
     "ENCRYPTED_PKCS8_KEY": "is an encrypted PKCS#8 key, but this application reads its key file without a password: "
-                           "convert again without -encrypt",
+    "convert again without -encrypt",
     "ENCRYPTED_RSA_KEY": "is an encrypted PKCS#1 key: Java reads neither the format nor the encryption; convert it "
-                         "to unencrypted PKCS#8",
+    "to unencrypted PKCS#8",
     "PKCS12": "is a .pfx, not a key file: take the key out with convert_priv_key.sh -informat pfx",
 }
 
@@ -68,14 +69,21 @@ answer = convert_key(key_file, work / "{KEY_NAME}", outformat="pkcs8")
         _ca, record, cert_file = _target(self)
         problems = []
         if not key_matches(cert_file, path):
-            problems.append(f"{path.name} is a PKCS#8 key, but not the key of certificate {record.serial} ({record.subject}): "
-                            f"convert ca_conf/repository/{record.serial}_<host>_priv_key.pem")
+            problems.append(
+                f"{path.name} is a PKCS#8 key, but not the key of certificate {record.serial} ({record.subject}): "
+                f"convert ca_conf/repository/{record.serial}_<host>_priv_key.pem"
+            )
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
-            problems.append(f"{path.name} has mode {mode:04o}, so other users can read the key: a key file must be 0600 "
-                            "(convert_key and convert_priv_key.sh create it so)")
-        return verdict(problems, f"{path.name} is an unencrypted PKCS#8 key ({found.items[0].detail}) that belongs to "
-                                 f"certificate {record.serial}, mode {mode:04o}")
+            problems.append(
+                f"{path.name} has mode {mode:04o}, so other users can read the key: a key file must be 0600 "
+                "(convert_key and convert_priv_key.sh create it so)"
+            )
+        return verdict(
+            problems,
+            f"{path.name} is an unencrypted PKCS#8 key ({found.items[0].detail}) that belongs to "
+            f"certificate {record.serial}, mode {mode:04o}",
+        )
 
 
 class LegacyPfx(Question):
@@ -124,8 +132,10 @@ options = dict(password=password)
             info = describe_pkcs12(data, password)
             contents = read_pkcs12(data, password)
         except PasswordError:
-            raise Wrong(f"{'an empty password' if not password else 'that password'} does not open {path.name}: "
-                        "pass the password you exported it with, q2.check(path, password=...)") from None
+            raise Wrong(
+                f"{'an empty password' if not password else 'that password'} does not open {path.name}: "
+                "pass the password you exported it with, q2.check(path, password=...)"
+            ) from None
         problems = []
         if info.empty_password:
             problems.append(f"{path.name} has an empty password: anyone who copies it has the key; export it with a password")
@@ -134,9 +144,12 @@ options = dict(password=password)
             problems.append(f"Windows Server 2016 cannot import it: {old_windows.reason}")
         problems += self._content_problems(contents)
         protection = next((b.encryption.split(",")[0] for b in info.bags if b.kind == "key"), "?")
-        return verdict(problems, f"{path.name} holds the key, certificate {self.params['serial']} and the CA certificate, "
-                                 f"protected by a password, {protection} and an {info.mac} MAC: "
-                                 "Windows Server 2016 imports it")
+        return verdict(
+            problems,
+            f"{path.name} holds the key, certificate {self.params['serial']} and the CA certificate, "
+            f"protected by a password, {protection} and an {info.mac} MAC: "
+            "Windows Server 2016 imports it",
+        )
 
     def _content_problems(self, contents) -> list[str]:
         from genesys_lab.x509.describe import describe
@@ -153,8 +166,10 @@ options = dict(password=password)
             problems.append("the key in it does not belong to its certificate: export with the certificate's own key")
         ca_print = describe(ca.certificate).fingerprint_sha256
         if all(describe(c).fingerprint_sha256 != ca_print for c in contents.chain):
-            problems.append("the CA certificate is missing: add it with chain=[ca.paths.cert] (--chain ca_conf/ca_cert.pem) "
-                            "so that Windows can build the chain")
+            problems.append(
+                "the CA certificate is missing: add it with chain=[ca.paths.cert] (--chain ca_conf/ca_cert.pem) "
+                "so that Windows can build the chain"
+            )
         return problems
 
 

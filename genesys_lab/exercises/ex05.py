@@ -4,11 +4,12 @@ A revocation counts only once it is published, so both checks read the CRL
 (``load_crl``) as well as ca.db (``CertificateAuthority.record``), and make
 sure the CRL is signed by the CA and current.
 """
+
 from __future__ import annotations
 
 from genesys_lab.exercises.core import Outcome, Question, Wrong, as_crl, verdict
 
-SERIAL = "01"          # the certificate whose key leaked, unless the notebook says otherwise
+SERIAL = "01"  # the certificate whose key leaked, unless the notebook says otherwise
 CRL_DAYS = 14
 
 
@@ -34,7 +35,7 @@ class RevokeCompromised(Question):
         "Two steps: revoke(ca, serial, reason) changes ca.db, and only generate_crl(ca) tells the hosts "
         "(genesys-lab revoke ... --reason ..., then genesys-lab gen-crl). Section 1 has a table of the reasons."
     )
-    SOLUTION = '''\
+    SOLUTION = """\
 from genesys_lab import load_ca
 from genesys_lab.authority.crl import generate_crl
 from genesys_lab.authority.revoke import revoke
@@ -45,7 +46,7 @@ answer = generate_crl(ca)
 # The same commands, in the CA folder:
 #   genesys-lab revoke {serial} --reason keyCompromise
 #   genesys-lab gen-crl
-'''
+"""
 
     def _check(self, answer, **options) -> Outcome:
         from genesys_lab.authority.ca import load_ca
@@ -55,22 +56,31 @@ answer = generate_crl(ca)
         record = ca.record(self.params["serial"])
         crl = as_crl(answer)
         if record.status != "R":
-            raise Wrong(f"ca.db still lists {record.serial} as valid ({record.status}): revoke it first, "
-                        f"revoke(ca, {record.serial!r}, reason) or genesys-lab revoke {record.serial} --reason ...")
+            raise Wrong(
+                f"ca.db still lists {record.serial} as valid ({record.status}): revoke it first, "
+                f"revoke(ca, {record.serial!r}, reason) or genesys-lab revoke {record.serial} --reason ..."
+            )
         problems = []
         if (record.reason or "").lower() != Reason.KEY_COMPROMISE.value.lower():
-            problems.append(f"{record.serial} was revoked with the reason {record.reason or '(none)'}: a key that "
-                            "someone else may have seen is a keyCompromise (a revocation cannot be undone, so "
-                            "issue a new certificate and revoke that one to try again)")
+            problems.append(
+                f"{record.serial} was revoked with the reason {record.reason or '(none)'}: a key that "
+                "someone else may have seen is a keyCompromise (a revocation cannot be undone, so "
+                "issue a new certificate and revoke that one to try again)"
+            )
         problems += _crl_problems(crl, ca)
         entry = crl.entry(record.serial)
         if entry is None:
-            problems.append(f"the CRL does not list {record.serial}, so no host knows it is revoked: publish a new CRL "
-                            "after revoking (generate_crl(ca), genesys-lab gen-crl)")
+            problems.append(
+                f"the CRL does not list {record.serial}, so no host knows it is revoked: publish a new CRL "
+                "after revoking (generate_crl(ca), genesys-lab gen-crl)"
+            )
         elif entry.reason != Reason.KEY_COMPROMISE.value and not problems:
             problems.append(f"the CRL lists {record.serial} with the reason {entry.reason or '(none)'}, not keyCompromise")
-        return verdict(problems, f"ca.db marks {record.serial} revoked (keyCompromise), and CRL number {crl.number}, "
-                                 "signed by the CA, lists it with that reason")
+        return verdict(
+            problems,
+            f"ca.db marks {record.serial} revoked (keyCompromise), and CRL number {crl.number}, "
+            "signed by the CA, lists it with that reason",
+        )
 
 
 class FortnightCrl(Question):
@@ -85,13 +95,13 @@ class FortnightCrl(Question):
         "A CRL is current from its this update to its next update. generate_crl(ca, days=...) sets the "
         "distance between them (genesys-lab gen-crl --days ...)."
     )
-    SOLUTION = f'''\
+    SOLUTION = f"""\
 from genesys_lab import load_ca
 from genesys_lab.authority.crl import generate_crl
 
 answer = generate_crl(load_ca(work), days={CRL_DAYS})
 # The same command, in the CA folder: genesys-lab gen-crl --days {CRL_DAYS}
-'''
+"""
 
     def _check(self, answer, **options) -> Outcome:
         from genesys_lab.authority.ca import load_ca
@@ -104,15 +114,22 @@ answer = generate_crl(load_ca(work), days={CRL_DAYS})
         else:
             days = (crl.next_update - crl.this_update).days
             if days != CRL_DAYS:
-                problems.append(f"the CRL is current for {days} days, not {CRL_DAYS}: publish it with days={CRL_DAYS} "
-                                f"(genesys-lab gen-crl --days {CRL_DAYS})")
+                problems.append(
+                    f"the CRL is current for {days} days, not {CRL_DAYS}: publish it with days={CRL_DAYS} "
+                    f"(genesys-lab gen-crl --days {CRL_DAYS})"
+                )
         missing = [r.serial for r in ca.records() if r.status == "R" and not crl.is_revoked(r.serial)]
         if missing:
-            problems.append(f"the CRL does not list {', '.join(missing)}, revoked in ca.db: it is older than the last "
-                            "revocation, so publish a new one")
+            problems.append(
+                f"the CRL does not list {', '.join(missing)}, revoked in ca.db: it is older than the last "
+                "revocation, so publish a new one"
+            )
         revoked = sum(1 for r in ca.records() if r.status == "R")
-        return verdict(problems, f"CRL number {crl.number} is current for {CRL_DAYS} days, signed by the CA, and lists "
-                                 f"all {revoked} revoked certificate(s)")
+        return verdict(
+            problems,
+            f"CRL number {crl.number} is current for {CRL_DAYS} days, signed by the CA, and lists "
+            f"all {revoked} revoked certificate(s)",
+        )
 
 
 def questions(workdir, serial: str = SERIAL, **params) -> tuple[Question, ...]:

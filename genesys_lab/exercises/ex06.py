@@ -5,6 +5,7 @@ demonstration samples (``genesys_lab.course.samples``); the answer is judged by
 what ``verify`` itself reports for it, so the question and the verifier
 cannot disagree. The second is judged by ``lint`` for the gui role.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,10 +23,10 @@ class FailingCheck(Question):
         f"`q1.prepare()` writes `{MYSTERY_FILE}` into `work`: the certificate that Stat Server on "
         f"`{MYSTERY_HOST}` presents, issued by the CA in `work`. Its clients refuse it. Verify it as a "
         f"server certificate for `{MYSTERY_HOST}` and find the check that fails.\n\n"
-        "Answer with the check's name as `verify()` writes it: `q1.check(\"...\")`."
+        'Answer with the check\'s name as `verify()` writes it: `q1.check("...")`.'
     )
     HINT = (
-        "verify(path, ca=..., purpose=\"server\", hostname=...) returns the checks in order; "
+        'verify(path, ca=..., purpose="server", hostname=...) returns the checks in order; '
         "result.failures holds the ones whose status is fail, and each has a name."
     )
     SOLUTION = f'''\
@@ -38,10 +39,10 @@ answer = result.failures[0].name
 
     def prepare(self) -> Path:
         """Write the refused certificate (expired ten days ago) once; it is public, so mode 0644."""
-        from genesys_lab.course.anatomy import anatomy
         from genesys_lab.authority.ca import load_ca
-        from genesys_lab.formats.convert import write_output
+        from genesys_lab.course.anatomy import anatomy
         from genesys_lab.course.samples import expired
+        from genesys_lab.formats.convert import write_output
 
         path = self.workdir / MYSTERY_FILE
         if not path.exists():
@@ -65,8 +66,10 @@ answer = result.failures[0].name
         if check is None:
             return Outcome(False, f"{answer!r} is not one of verify()'s checks: {', '.join(c.name for c in result.checks)}")
         if check not in result.failures:
-            return Outcome(False, f"the {check.name!r} check says {check.status.value} for this certificate: "
-                                  "look for the row whose status is fail")
+            return Outcome(
+                False,
+                f"the {check.name!r} check says {check.status.value} for this certificate: look for the row whose status is fail",
+            )
         return Outcome(True, f"{check.name} fails: {check.reason}. Remedy: {check.remedy}")
 
 
@@ -74,7 +77,7 @@ class LintCleanGui(Question):
     NOTEBOOK, NUMBER, TITLE = "06", 2, "a GUI certificate with nothing to lint"
     PROMPT = (
         f"The supervisor desktop on `{GUI_HOST}` (CN `{GUI_CN}`) needs a certificate. Issue one from the CA "
-        f"in `work` that `lint(certificate, role=\"gui\", host=\"{GUI_HOST}\")` passes without a single "
+        f'in `work` that `lint(certificate, role="gui", host="{GUI_HOST}")` passes without a single '
         "finding.\n\n"
         "Check what `issue()` returned: `q2.check(issued)`."
     )
@@ -92,8 +95,8 @@ answer = load_ca(work).issue("{GUI_HOST}", "{GUI_CN}", profile="gui")
 
     def _check(self, answer, **options) -> Outcome:
         from genesys_lab.authority.ca import load_ca
-        from genesys_lab.x509.describe import describe
         from genesys_lab.checks.lint import lint
+        from genesys_lab.x509.describe import describe
 
         ca = load_ca(self.workdir)
         cert = as_certificate(answer, ca)
@@ -104,10 +107,15 @@ answer = load_ca(work).issue("{GUI_HOST}", "{GUI_CN}", profile="gui")
         problems = [f"{f.rule} ({f.severity.value}): {f.message}; {f.remedy}" for f in findings]
         if "serverAuth" in describe(cert).extended_key_usage:
             # lint's eku-role rule asks only that clientAuth be there; a GUI certificate must not be a server's.
-            problems.append("the extended key usage includes serverAuth, so it could stand for a server: a GUI "
-                            "certificate carries clientAuth only (profile='gui', -profile gui)")
-        return verdict(problems, f"lint finds nothing for the gui role: {GUI_HOST} in the SAN, clientAuth only, "
-                                 "a strong key and digest, and time enough left")
+            problems.append(
+                "the extended key usage includes serverAuth, so it could stand for a server: a GUI "
+                "certificate carries clientAuth only (profile='gui', -profile gui)"
+            )
+        return verdict(
+            problems,
+            f"lint finds nothing for the gui role: {GUI_HOST} in the SAN, clientAuth only, "
+            "a strong key and digest, and time enough left",
+        )
 
 
 def questions(workdir, **params) -> tuple[Question, ...]:

@@ -11,20 +11,22 @@ file created with its final mode (0600 when it holds a key) and then linked
 or renamed into place, so a failure never leaves a partial output file and
 an existing file is replaced only when the caller says ``overwrite=True``.
 """
+
 from __future__ import annotations
 
 import contextlib
 import enum
 import errno
+import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from genesys_lab.authority import store
 from genesys_lab.errors import FormatError, GenesysLabError, PasswordError, UsageError
-from genesys_lab.x509.describe import readable_name
 from genesys_lab.formats.identify import Identity, Item, Kind, identify, read_source
 from genesys_lab.formats.passwords import PasswordRequired
+from genesys_lab.x509.describe import readable_name
 
 SECRET_MODE = 0o600
 PUBLIC_MODE = 0o644
@@ -33,12 +35,12 @@ PUBLIC_MODE = 0o644
 class KeyFormat(enum.Enum):
     """convert_priv_key.sh's -informat / -outformat values (pfx is another name for pkcs12)."""
 
-    RSA = "rsa"          # PKCS#1 "BEGIN RSA PRIVATE KEY", what the Security Pack writes
-    PKCS8 = "pkcs8"      # "BEGIN PRIVATE KEY" / "BEGIN ENCRYPTED PRIVATE KEY", what Java reads
-    PKCS12 = "pkcs12"    # a .pfx / .p12 holding the key (input only)
+    RSA = "rsa"  # PKCS#1 "BEGIN RSA PRIVATE KEY", what the Security Pack writes
+    PKCS8 = "pkcs8"  # "BEGIN PRIVATE KEY" / "BEGIN ENCRYPTED PRIVATE KEY", what Java reads
+    PKCS12 = "pkcs12"  # a .pfx / .p12 holding the key (input only)
 
     @classmethod
-    def parse(cls, value, option: str = "-informat") -> "KeyFormat":
+    def parse(cls, value, option: str = "-informat") -> KeyFormat:
         if isinstance(value, cls):
             return value
         text = str(value).strip().lower()
@@ -55,7 +57,7 @@ class CertEncoding(enum.Enum):
     DER = "der"
 
     @classmethod
-    def parse(cls, value) -> "CertEncoding":
+    def parse(cls, value) -> CertEncoding:
         if isinstance(value, cls):
             return value
         try:
@@ -78,12 +80,15 @@ def informat_of(kind: Kind) -> KeyFormat | None:
 
 # -- output files --------------------------------------------------------------
 
+
 def check_output(path, *, overwrite: bool = False) -> Path:
     """Refuse a bad output path before any work (and before any password prompt)."""
     path = Path(path)
     folder = path.parent
     if not folder.is_dir():
-        raise UsageError(f"output folder {folder} does not exist: create it first (mkdir -p {folder}) or choose another output path")
+        raise UsageError(
+            f"output folder {folder} does not exist: create it first (mkdir -p {folder}) or choose another output path"
+        )
     if path.is_dir():
         raise UsageError(f"output {path} is a folder: give a file name")
     if path.exists() and not overwrite:
@@ -142,6 +147,7 @@ def place(tmp: Path, path: Path, *, overwrite: bool) -> None:
 
 # -- reading keys ----------------------------------------------------------------
 
+
 def load_key(source, informat=None, password: str | None = None):
     """The private key in a PKCS#1, PKCS#8 or PKCS#12 file (path or bytes).
 
@@ -187,9 +193,11 @@ def _not_a_key_message(found: Identity, fmt: KeyFormat | None, name: str) -> str
     return f"{what}, not {_a(expected)}"
 
 
-_FORMAT_NAMES = {KeyFormat.RSA: "PKCS#1 RSA private key (-informat rsa)",
-                 KeyFormat.PKCS8: "PKCS#8 private key (-informat pkcs8)",
-                 KeyFormat.PKCS12: "PKCS#12 file (-informat pfx or pkcs12)"}
+_FORMAT_NAMES = {
+    KeyFormat.RSA: "PKCS#1 RSA private key (-informat rsa)",
+    KeyFormat.PKCS8: "PKCS#8 private key (-informat pkcs8)",
+    KeyFormat.PKCS12: "PKCS#12 file (-informat pfx or pkcs12)",
+}
 
 
 def _a(text: str) -> str:
@@ -226,12 +234,15 @@ def _key_from_pkcs12(data: bytes, password: str | None, name: str):
         raise PasswordError(f"{name}: wrong password (the PKCS#12 MAC does not match); nothing was written") from None
     if contents.key is None:
         count = len(contents.chain) + (contents.cert is not None)
-        raise FormatError(f"{name} is a PKCS#12 file with no private key ({count} certificate(s) only): "
-                          "use the host's _cert.pfx, or the _priv_key.pem with -informat rsa")
+        raise FormatError(
+            f"{name} is a PKCS#12 file with no private key ({count} certificate(s) only): "
+            "use the host's _cert.pfx, or the _priv_key.pem with -informat rsa"
+        )
     return contents.key
 
 
 # -- writing keys ----------------------------------------------------------------
+
 
 def key_bytes(key, outformat=KeyFormat.PKCS8, password: str | None = None) -> bytes:
     """PEM text of a key: PKCS#8 (PBES2 AES-256-CBC when encrypted) or PKCS#1.
@@ -266,8 +277,16 @@ class ConvertedKey:
         return f"wrote {'encrypted ' if self.encrypted else ''}{target} key {self.path} (mode 0600) from {_a(self.source_kind.value)}"
 
 
-def convert_key(source, out, *, informat=None, outformat=KeyFormat.PKCS8, password: str | None = None,
-                new_password: str | None = None, overwrite: bool = False) -> ConvertedKey:
+def convert_key(
+    source,
+    out,
+    *,
+    informat=None,
+    outformat=KeyFormat.PKCS8,
+    password: str | None = None,
+    new_password: str | None = None,
+    overwrite: bool = False,
+) -> ConvertedKey:
     """convert_priv_key.sh as a function: read ``source``, write ``out`` in ``outformat``.
 
     ``new_password`` encrypts the output (the script's -encrypt).
@@ -281,6 +300,7 @@ def convert_key(source, out, *, informat=None, outformat=KeyFormat.PKCS8, passwo
 
 
 # -- certificates, CRLs and chains -----------------------------------------------
+
 
 def load_certificates(source) -> list:
     """Every certificate in a PEM (one or several) or DER file; an error says what else the file is.
@@ -343,9 +363,9 @@ def write_chain(host_cert, ca_certs, out, *, overwrite: bool = False) -> Path:
     """
     out = check_output(out, overwrite=overwrite)
     chain = load_certificates(host_cert)[:1]
-    for source in ([ca_certs] if isinstance(ca_certs, (str, Path)) else ca_certs):
+    for source in [ca_certs] if isinstance(ca_certs, (str, Path)) else ca_certs:
         chain += load_certificates(source)
-    for child, parent in zip(chain, chain[1:]):
+    for child, parent in itertools.pairwise(chain):
         _check_issued_by(child, parent)
     return write_output(out, b"".join(_cert_pem(c) for c in chain), secret=False, overwrite=overwrite)
 
@@ -360,11 +380,14 @@ def _check_issued_by(child, parent) -> None:
     try:
         child.verify_directly_issued_by(parent)
     except Exception:  # ValueError (names differ), TypeError (key type), InvalidSignature
-        raise FormatError(f"{readable_name(parent.subject)} did not sign {readable_name(child.subject)}: "
-                          "give the host certificate first, then the CA that issued it") from None
+        raise FormatError(
+            f"{readable_name(parent.subject)} did not sign {readable_name(child.subject)}: "
+            "give the host certificate first, then the CA that issued it"
+        ) from None
 
 
 # -- which key belongs to which certificate ----------------------------------------
+
 
 def _spki(public_key) -> bytes:
     from cryptography.hazmat.primitives import serialization as s
@@ -402,8 +425,19 @@ def pair_keys(paths) -> list[KeyPairing]:
 
 # -- PKCS#12 export ---------------------------------------------------------------
 
-def export_pkcs12(cert, key, out, *, chain=(), password: str = "", key_password: str | None = None,
-                  compat="modern", friendly_name: str | None = None, overwrite: bool = False) -> Path:
+
+def export_pkcs12(
+    cert,
+    key,
+    out,
+    *,
+    chain=(),
+    password: str = "",
+    key_password: str | None = None,
+    compat="modern",
+    friendly_name: str | None = None,
+    overwrite: bool = False,
+) -> Path:
     """A .pfx from a certificate file, its key file and CA certificate files (mode 0600).
 
     The default friendly name is the host name (the first DNS name of the
@@ -417,8 +451,10 @@ def export_pkcs12(cert, key, out, *, chain=(), password: str = "", key_password:
     certificate = load_certificate(cert)
     private_key = load_key(key, None, key_password)
     if _spki(private_key.public_key()) != _spki(certificate.public_key()):
-        raise FormatError(f"the key {read_source(key)[1]} does not belong to {read_source(cert)[1]}: "
-                          "`genesys-lab identify CERT --key KEY` finds out which key matches")
+        raise FormatError(
+            f"the key {read_source(key)[1]} does not belong to {read_source(cert)[1]}: "
+            "`genesys-lab identify CERT --key KEY` finds out which key matches"
+        )
     cas = [c for source in ([chain] if isinstance(chain, (str, Path)) else chain) for c in load_certificates(source)]
     name = friendly_name if friendly_name is not None else _host_name(certificate)
     pfx = build_pkcs12(private_key, certificate, cas, password=password, friendly_name=name, compat=mode)

@@ -8,6 +8,7 @@ the name: PEM is recognised by its ``-----BEGIN <label>-----`` lines (RFC
 loaded with ``cryptography`` to prove it is not damaged. It never needs a
 password: encrypted keys and protected .pfx files are named as such.
 """
+
 from __future__ import annotations
 
 import base64
@@ -45,12 +46,22 @@ class Kind(enum.Enum):
 _PRIVATE_KEYS = {Kind.RSA_KEY, Kind.ENCRYPTED_RSA_KEY, Kind.PKCS8_KEY, Kind.ENCRYPTED_PKCS8_KEY, Kind.OTHER_KEY}
 
 _PEM_LABELS = {
-    "CERTIFICATE": Kind.CERTIFICATE, "TRUSTED CERTIFICATE": Kind.CERTIFICATE, "X509 CERTIFICATE": Kind.CERTIFICATE,
-    "CERTIFICATE REQUEST": Kind.CSR, "NEW CERTIFICATE REQUEST": Kind.CSR, "X509 CRL": Kind.CRL,
-    "RSA PRIVATE KEY": Kind.RSA_KEY, "PRIVATE KEY": Kind.PKCS8_KEY, "ENCRYPTED PRIVATE KEY": Kind.ENCRYPTED_PKCS8_KEY,
-    "EC PRIVATE KEY": Kind.OTHER_KEY, "DSA PRIVATE KEY": Kind.OTHER_KEY,
-    "PUBLIC KEY": Kind.PUBLIC_KEY, "RSA PUBLIC KEY": Kind.PUBLIC_KEY, "PKCS12": Kind.PKCS12,
-    "PKCS7": Kind.PKCS7, "CMS": Kind.PKCS7,
+    "CERTIFICATE": Kind.CERTIFICATE,
+    "TRUSTED CERTIFICATE": Kind.CERTIFICATE,
+    "X509 CERTIFICATE": Kind.CERTIFICATE,
+    "CERTIFICATE REQUEST": Kind.CSR,
+    "NEW CERTIFICATE REQUEST": Kind.CSR,
+    "X509 CRL": Kind.CRL,
+    "RSA PRIVATE KEY": Kind.RSA_KEY,
+    "PRIVATE KEY": Kind.PKCS8_KEY,
+    "ENCRYPTED PRIVATE KEY": Kind.ENCRYPTED_PKCS8_KEY,
+    "EC PRIVATE KEY": Kind.OTHER_KEY,
+    "DSA PRIVATE KEY": Kind.OTHER_KEY,
+    "PUBLIC KEY": Kind.PUBLIC_KEY,
+    "RSA PUBLIC KEY": Kind.PUBLIC_KEY,
+    "PKCS12": Kind.PKCS12,
+    "PKCS7": Kind.PKCS7,
+    "CMS": Kind.PKCS7,
 }
 _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END ([A-Z0-9 ]+)-----", re.DOTALL)
 _PKCS7_DATA = "1.2.840.113549.1.7.1"
@@ -62,10 +73,10 @@ class Item:
     """One object in a file: its kind, PEM or DER, and a short human description."""
 
     kind: Kind
-    encoding: str              # "PEM" or "DER" ("text" or "binary" for unknown data)
-    detail: str = ""           # subject, key size, encryption...
-    der: bytes = field(default=b"", repr=False)   # DER bytes: to convert and to match keys, never shown
-    pem: bytes = field(default=b"", repr=False)   # the PEM block as found (encrypted PKCS#1 needs its headers)
+    encoding: str  # "PEM" or "DER" ("text" or "binary" for unknown data)
+    detail: str = ""  # subject, key size, encryption...
+    der: bytes = field(default=b"", repr=False)  # DER bytes: to convert and to match keys, never shown
+    pem: bytes = field(default=b"", repr=False)  # the PEM block as found (encrypted PKCS#1 needs its headers)
 
     def __str__(self) -> str:
         if self.kind is Kind.UNKNOWN:
@@ -125,14 +136,15 @@ def identify(source) -> Identity:
 
 # -- PEM ---------------------------------------------------------------------
 
+
 def _pem_items(data: bytes) -> tuple[Item, ...]:
     items = []
     for match in _PEM_BLOCK.finditer(data):
         label, body, end = (g.decode("ascii", "replace") for g in match.groups())
         items.append(replace(_pem_item(label, body, end), pem=match.group(0) + b"\n"))
     begins = data.count(b"-----BEGIN ")
-    if begins > len(items):   # a BEGIN line without its END: the file was cut short
-        label = data[data.rfind(b"-----BEGIN ") + 11:].split(b"-----")[0].decode("ascii", "replace")
+    if begins > len(items):  # a BEGIN line without its END: the file was cut short
+        label = data[data.rfind(b"-----BEGIN ") + 11 :].split(b"-----")[0].decode("ascii", "replace")
         items.append(Item(Kind.DAMAGED, "PEM", f"BEGIN {label} without its END line: the file is truncated"))
     return tuple(items)
 
@@ -141,7 +153,7 @@ def _pem_item(label: str, body: str, end: str) -> Item:
     kind = _PEM_LABELS.get(label, Kind.UNKNOWN)
     if end != label:
         return Item(Kind.DAMAGED, "PEM", f"BEGIN {label} ends with END {end}")
-    body = body.replace("\r\n", "\n")            # a PEM file saved by a Windows editor
+    body = body.replace("\r\n", "\n")  # a PEM file saved by a Windows editor
     headers, _, b64 = body.rpartition("\n\n") if "Proc-Type:" in body else ("", "", body)
     try:
         der = base64.b64decode("".join(b64.split()), validate=True)
@@ -158,6 +170,7 @@ def _pem_item(label: str, body: str, end: str) -> Item:
 
 # -- DER ---------------------------------------------------------------------
 
+
 def _der_item(data: bytes) -> Item:
     try:
         top = _der.decode(data).expect(_der.SEQUENCE).children()
@@ -169,7 +182,7 @@ def _der_item(data: bytes) -> Item:
     if kind is Kind.UNKNOWN:
         return Item(Kind.UNKNOWN, "DER", "DER structure that is no certificate, key, CRL or PKCS#12 file", data)
     detail, ok = _check(kind, data)
-    if not ok and kind in _SIGNED:             # a v1 certificate looks like a CRL by its first members
+    if not ok and kind in _SIGNED:  # a v1 certificate looks like a CRL by its first members
         for other in _SIGNED - {kind}:
             other_detail, other_ok = _check(other, data)
             if other_ok:
@@ -196,7 +209,7 @@ def _der_shape(top) -> Kind:
         if oid is not None and oid.tag == _der.OID and oid.as_oid() in (_PKCS7_DATA, _PKCS7_SIGNED):
             return Kind.PKCS12
     if tags[:2] == [_der.OID, 0xA0] and top[0].as_oid() == _PKCS7_SIGNED:
-        return Kind.PKCS7                        # ContentInfo { signedData, [0] } (RFC 2315)
+        return Kind.PKCS7  # ContentInfo { signedData, [0] } (RFC 2315)
     if tags[:2] == [_der.SEQUENCE, _der.BIT_STRING]:
         return Kind.PUBLIC_KEY
     return Kind.UNKNOWN
@@ -206,10 +219,10 @@ def _signed_kind(tbs) -> Kind:
     """Certificate, CSR or CRL: all three are SEQUENCE {tbs, algorithm, signature}."""
     first = tbs.children()[0] if tbs.children() else None
     if first is not None and first.is_context(0):
-        return Kind.CERTIFICATE                  # [0] version: every v3 certificate
+        return Kind.CERTIFICATE  # [0] version: every v3 certificate
     kids = tbs.children()
     if len(kids) >= 4 and kids[0].tag == _der.INTEGER and kids[2].tag == _der.SEQUENCE and kids[3].is_context(0):
-        return Kind.CSR                          # version, subject, SPKI, [0] attributes
+        return Kind.CSR  # version, subject, SPKI, [0] attributes
     return Kind.CRL
 
 
@@ -219,6 +232,7 @@ def _looks_like_text(data: bytes) -> bool:
 
 
 # -- loading each object to prove it is whole --------------------------------
+
 
 def _check(kind: Kind, der: bytes) -> tuple[str, bool]:
     from cryptography import x509
@@ -264,7 +278,8 @@ def _pkcs7_count(der: bytes) -> int:
 
 def _pkcs12_text(der: bytes) -> str:
     """What a .pfx holds when it opens with the empty password (the Security Pack's default)."""
-    from genesys_lab.errors import FormatError as _FormatError, PasswordError
+    from genesys_lab.errors import FormatError as _FormatError
+    from genesys_lab.errors import PasswordError
     from genesys_lab.formats.pkcs12 import read_pkcs12
 
     try:
@@ -288,8 +303,12 @@ def _key_text(key) -> str:
     return f"{name} {size} bits" if size else name
 
 
-_CIPHERS = {"2.16.840.1.101.3.4.1.2": "AES-128-CBC", "2.16.840.1.101.3.4.1.22": "AES-192-CBC",
-            "2.16.840.1.101.3.4.1.42": "AES-256-CBC", "1.2.840.113549.3.7": "DES-EDE3-CBC"}
+_CIPHERS = {
+    "2.16.840.1.101.3.4.1.2": "AES-128-CBC",
+    "2.16.840.1.101.3.4.1.22": "AES-192-CBC",
+    "2.16.840.1.101.3.4.1.42": "AES-256-CBC",
+    "1.2.840.113549.3.7": "DES-EDE3-CBC",
+}
 
 
 def pbes_text(der: bytes) -> str:

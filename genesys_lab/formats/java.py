@@ -9,6 +9,7 @@ so the host's ``<SERIAL>_<host>_cert.pfx`` already is that keystore.
 keytool's store password is passed through the environment
 (``-storepass:env``), never as an argument visible to ``ps``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,8 +20,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from genesys_lab.formats.convert import check_output, load_certificate, place
 from genesys_lab.errors import GenesysLabError, PasswordError, UsageError
+from genesys_lab.formats.convert import check_output, load_certificate, place
 
 DEFAULT_ALIAS = "genesys-ca"
 PASSWORD_VARIABLE = "TRUSTSTORE_PASSWORD"
@@ -41,12 +42,27 @@ class Truststore:
         return " ".join(shlex.quote(a) for a in self.command)
 
 
-def truststore_command(ca_cert, truststore, *, alias: str = DEFAULT_ALIAS, storetype: str = "PKCS12",
-                       keytool: str = "keytool") -> tuple[str, ...]:
+def truststore_command(
+    ca_cert, truststore, *, alias: str = DEFAULT_ALIAS, storetype: str = "PKCS12", keytool: str = "keytool"
+) -> tuple[str, ...]:
     """The exact keytool command that imports the CA certificate into a truststore."""
     storetype = _storetype(storetype)
-    return (keytool, "-importcert", "-noprompt", "-trustcacerts", "-alias", alias, "-file", str(ca_cert),
-            "-keystore", str(truststore), "-storetype", storetype, "-storepass:env", PASSWORD_VARIABLE)
+    return (
+        keytool,
+        "-importcert",
+        "-noprompt",
+        "-trustcacerts",
+        "-alias",
+        alias,
+        "-file",
+        str(ca_cert),
+        "-keystore",
+        str(truststore),
+        "-storetype",
+        storetype,
+        "-storepass:env",
+        PASSWORD_VARIABLE,
+    )
 
 
 def _storetype(value: str) -> str:
@@ -56,8 +72,16 @@ def _storetype(value: str) -> str:
     return text
 
 
-def create_truststore(ca_cert, truststore, password: str, *, alias: str = DEFAULT_ALIAS,
-                      storetype: str = "PKCS12", overwrite: bool = False, keytool: str | None = None) -> Truststore:
+def create_truststore(
+    ca_cert,
+    truststore,
+    password: str,
+    *,
+    alias: str = DEFAULT_ALIAS,
+    storetype: str = "PKCS12",
+    overwrite: bool = False,
+    keytool: str | None = None,
+) -> Truststore:
     """Run keytool -importcert when keytool is installed; otherwise return the command to run.
 
     keytool writes into a temporary file beside the target, which is then
@@ -65,7 +89,7 @@ def create_truststore(ca_cert, truststore, password: str, *, alias: str = DEFAUL
     existing store is never extended by accident.
     """
     truststore = check_output(truststore, overwrite=overwrite)
-    load_certificate(ca_cert)                      # a clear error now, not keytool's later
+    load_certificate(ca_cert)  # a clear error now, not keytool's later
     if len(password) < MIN_STORE_PASSWORD:
         raise PasswordError(f"keytool needs a store password of at least {MIN_STORE_PASSWORD} characters: nothing was written")
     tool = keytool or shutil.which("keytool")
@@ -97,9 +121,11 @@ def keystore_properties(keystore, truststore=None, *, truststore_type: str = "PK
 
     The .pfx's password is empty (Security Pack default), so keyStorePassword is empty too.
     """
-    props = [f"-Djavax.net.ssl.keyStore={keystore}", "-Djavax.net.ssl.keyStoreType=PKCS12",
-             "-Djavax.net.ssl.keyStorePassword="]
+    props = [f"-Djavax.net.ssl.keyStore={keystore}", "-Djavax.net.ssl.keyStoreType=PKCS12", "-Djavax.net.ssl.keyStorePassword="]
     if truststore is not None:
-        props += [f"-Djavax.net.ssl.trustStore={truststore}", f"-Djavax.net.ssl.trustStoreType={_storetype(truststore_type)}",
-                  "-Djavax.net.ssl.trustStorePassword=<truststore password>"]
+        props += [
+            f"-Djavax.net.ssl.trustStore={truststore}",
+            f"-Djavax.net.ssl.trustStoreType={_storetype(truststore_type)}",
+            "-Djavax.net.ssl.trustStorePassword=<truststore password>",
+        ]
     return tuple(props)

@@ -16,6 +16,7 @@ output for every user of the machine, so the lab follows OpenSSL's
 These are the only functions that touch the terminal; the library API
 (convert, pkcs12, java) takes passwords as plain arguments.
 """
+
 from __future__ import annotations
 
 import getpass as _getpass
@@ -51,8 +52,9 @@ def from_spec(spec: str, *, environ=None, stdin=None) -> str:
             raise PasswordError(f"cannot read the password file {value}: {exc.strerror}") from None
         return text.splitlines()[0] if text else ""
     if kind == "pass":
-        raise UsageError("pass:PASSWORD would show the password in the shell history and to `ps`: "
-                         "use env:VAR, file:PATH or stdin instead")
+        raise UsageError(
+            "pass:PASSWORD would show the password in the shell history and to `ps`: use env:VAR, file:PATH or stdin instead"
+        )
     kind = spec.split(":", 1)[0] if ":" in spec else "(no prefix)"
     raise UsageError(f"password source {kind!r} is not env:VAR, file:PATH or stdin (the value itself is not shown)")
 
@@ -81,8 +83,10 @@ def check_new(password: str, *, allow_empty: bool = False) -> str:
     if password == "" and allow_empty:
         return password
     if len(password) < MIN_NEW_PASSWORD:
-        raise PasswordError(f"the new password must have at least {MIN_NEW_PASSWORD} characters "
-                            "(OpenSSL refuses shorter ones): nothing was written")
+        raise PasswordError(
+            f"the new password must have at least {MIN_NEW_PASSWORD} characters "
+            "(OpenSSL refuses shorter ones): nothing was written"
+        )
     return password
 
 
@@ -97,6 +101,8 @@ def _line_from_stdin(stdin, what: str) -> str:
     stdin = sys.stdin if stdin is None else stdin
     line = stdin.readline()
     if not line:
-        raise PasswordError(f"{what} was expected on standard input, which is empty: "
-                            "type it on a terminal, pipe it in, or use env:VAR / file:PATH")
+        raise PasswordError(
+            f"{what} was expected on standard input, which is empty: "
+            "type it on a terminal, pipe it in, or use env:VAR / file:PATH"
+        )
     return line.rstrip("\r\n")

@@ -30,20 +30,20 @@ try:  # cryptography >= 43 moved 3DES to "decrepit"
 except ImportError:  # pragma: no cover
     TripleDES = algorithms.TripleDES  # type: ignore[attr-defined]
 
-from genesys_lab.x509 import der as _der
 from genesys_lab.errors import FormatError, GenesysLabError, PasswordError, UsageError
+from genesys_lab.x509 import der as _der
 from genesys_lab.x509.describe import readable_name
 
 __all__ = [
-    "Compat",
-    "Pkcs12Contents",
     "BagInfo",
+    "Compat",
     "Consumer",
+    "Pkcs12Contents",
     "Pkcs12Info",
-    "build_pkcs12",
     "build_cert_only_pkcs12",
-    "read_pkcs12",
+    "build_pkcs12",
     "describe_pkcs12",
+    "read_pkcs12",
 ]
 
 #: OpenSSL 3's default for `openssl pkcs12 -export` (PKCS12_DEFAULT_ITER), so
@@ -150,7 +150,7 @@ def _pkcs12_kdf(
 
     import hashlib
 
-    digest = getattr(hashlib, algorithm.name)   # hashlib: a C loop step, 2048 of them per file
+    digest = getattr(hashlib, algorithm.name)  # hashlib: a C loop step, 2048 of them per file
     d = bytes([purpose]) * v
     i = bytearray(stretch(salt) + stretch(password))
     out = b""
@@ -382,7 +382,7 @@ def _pfx(contents: list[bytes], password: str, compat: Compat) -> bytes:
 def _check_password(password) -> None:
     if not isinstance(password, str):
         kind = type(password).__name__
-        raise UsageError(f"the PKCS#12 password must be text (str), not {kind}; use \"\" for none")
+        raise UsageError(f'the PKCS#12 password must be text (str), not {kind}; use "" for none')
 
 
 def _check_arguments(password, compat, certs) -> None:
@@ -395,9 +395,7 @@ def _check_arguments(password, compat, certs) -> None:
 
 
 def _public_der(public_key) -> bytes:
-    return public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def build_pkcs12(
@@ -471,8 +469,7 @@ def _parse_pfx(data: bytes) -> _Pfx:
         raise UsageError(f"PKCS#12 data must be bytes, not {type(data).__name__}")
     if bytes(data[:64]).lstrip().startswith(b"-----BEGIN"):
         raise FormatError(
-            "this is PEM text, not a PKCS#12 (.pfx/.p12) file: "
-            "build one with build_pkcs12 or `openssl pkcs12 -export`"
+            "this is PEM text, not a PKCS#12 (.pfx/.p12) file: build one with build_pkcs12 or `openssl pkcs12 -export`"
         )
     try:
         pfx = _der.decode(bytes(data)).expect(_der.SEQUENCE).children()
@@ -557,17 +554,13 @@ def read_pkcs12(data: bytes, password: str = "") -> Pkcs12Contents:
 def _unreadable(pfx: _Pfx, exc: Exception) -> GenesysLabError:
     """The MAC matched, so the password is right: say which algorithm failed."""
     if pfx.mac is None:
-        return PasswordError(
-            f"the PKCS#12 file has no MAC and could not be decrypted ({exc}): check the password"
-        )
+        return PasswordError(f"the PKCS#12 file has no MAC and could not be decrypted ({exc}): check the password")
     try:
         used = ", ".join(_content_encryption(c) for c in pfx.contents)
     except (_der.DERError, IndexError):
         return FormatError(f"the PKCS#12 file is damaged inside ({exc})")
     hint = " Re-export it without -legacy." if "RC2" in used or "RC4" in used else ""
-    return FormatError(
-        f"the PKCS#12 file uses encryption this system cannot decrypt ({used}).{hint}"
-    )
+    return FormatError(f"the PKCS#12 file uses encryption this system cannot decrypt ({used}).{hint}")
 
 
 def _content_encryption(content: _der.Element) -> str:
@@ -653,16 +646,12 @@ def _bag_info(bag: _der.Element, content_encryption: str) -> tuple[BagInfo, byte
         friendly_name=attrs[_FRIENDLY_NAME].as_str() if _FRIENDLY_NAME in attrs else None,
         local_key_id=attrs[_LOCAL_KEY_ID].as_bytes().hex() if _LOCAL_KEY_ID in attrs else None,
         subject=subject,
-        java_trusted_usage=(
-            attrs[_JDK_TRUSTED_USAGE].as_oid() if _JDK_TRUSTED_USAGE in attrs else None
-        ),
+        java_trusted_usage=(attrs[_JDK_TRUSTED_USAGE].as_oid() if _JDK_TRUSTED_USAGE in attrs else None),
     )
     return info, cert_der
 
 
-def _bags_via_openssl(
-    data: bytes, password: str, encryption: str, seen: set[bytes]
-) -> list[BagInfo]:
+def _bags_via_openssl(data: bytes, password: str, encryption: str, seen: set[bytes]) -> list[BagInfo]:
     """Certificates of a content we cannot decrypt (RC2-40): ask OpenSSL via cryptography.
 
     Their localKeyId is not reported by `load_pkcs12`, so it stays None.
@@ -728,10 +717,7 @@ def describe_pkcs12(data: bytes, password: str = "") -> Pkcs12Info:
     )
 
 
-_JAVA_EMPTY = (
-    "keytool lists 0 entries: no key bag and no certificate bag with"
-    " Oracle's trusted-key-usage attribute"
-)
+_JAVA_EMPTY = "keytool lists 0 entries: no key bag and no certificate bag with Oracle's trusted-key-usage attribute"
 
 
 _DOCUMENTED = " (from vendor documentation; no such system in the lab's tests)"

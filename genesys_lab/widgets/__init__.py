@@ -5,14 +5,20 @@ core (ca, revoke, crl, tls, lint). ipywidgets is imported by this package
 only, and lazily: ``genesys_lab.widgets.render`` (static HTML, used by
 ``_repr_html_``) works without it.
 """
+
 from __future__ import annotations
 
 import importlib
 
 _EXPORTS = {
-    "CertificateInspector": "inspector", "CertificateComparison": "inspector", "compare": "inspector",
-    "CADashboard": "dashboard", "IssueForm": "issue_form", "HandshakePlayground": "playground",
-    "CertificateView": "render", "ComparisonView": "render",
+    "CertificateInspector": "inspector",
+    "CertificateComparison": "inspector",
+    "compare": "inspector",
+    "CADashboard": "dashboard",
+    "IssueForm": "issue_form",
+    "HandshakePlayground": "playground",
+    "CertificateView": "render",
+    "ComparisonView": "render",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -5,6 +5,7 @@ The table comes from ca.db (anatomy.certificate_rows); revoking calls
 ``genesys-lab revoke`` and ``gen-crl``, so the dashboard changes the CA
 exactly as the command line (and ``openssl ca``) would.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,13 +13,13 @@ from html import escape
 
 import ipywidgets as W
 
-from genesys_lab.course.anatomy import CertificateRow, certificate_rows
 from genesys_lab.authority.ca import CertificateAuthority, load_ca
+from genesys_lab.course.anatomy import CertificateRow, certificate_rows
 from genesys_lab.errors import GenesysLabError
-from genesys_lab.x509.describe import readable_name
 from genesys_lab.widgets import render
 from genesys_lab.widgets.inspector import CertificateInspector, error_html, ok_html
 from genesys_lab.widgets.progress import Busy
+from genesys_lab.x509.describe import readable_name
 
 STATUSES = ("all", "valid", "expired", "revoked")
 
@@ -45,26 +46,44 @@ class CADashboard(W.VBox):
         self.status = W.HTML()
         self.inspector = CertificateInspector(now=now)
         self.reason = W.Dropdown(options=names(), value="superseded", description="Reason:")
-        self.revoke_button = W.Button(description="Revoke selected...", button_style="danger", icon="ban",
-                                      layout=W.Layout(width="180px"))
+        self.revoke_button = W.Button(
+            description="Revoke selected...", button_style="danger", icon="ban", layout=W.Layout(width="180px")
+        )
         self.confirm_text = W.HTML()
         self.confirm_button = W.Button(description="Yes, revoke", button_style="danger")
         self.cancel_button = W.Button(description="Cancel")
-        self.confirm_box = W.VBox([self.confirm_text, W.HBox([self.confirm_button, self.cancel_button])],
-                                  layout=W.Layout(display="none", border="1px solid #c62828", padding="4px"))
-        self.crl_days = W.BoundedIntText(value=DEFAULT_CRL_DAYS, min=1, max=3650, description="CRL days:",
-                                         layout=W.Layout(width="180px"))
+        self.confirm_box = W.VBox(
+            [self.confirm_text, W.HBox([self.confirm_button, self.cancel_button])],
+            layout=W.Layout(display="none", border="1px solid #c62828", padding="4px"),
+        )
+        self.crl_days = W.BoundedIntText(
+            value=DEFAULT_CRL_DAYS, min=1, max=3650, description="CRL days:", layout=W.Layout(width="180px")
+        )
         self.crl_button = W.Button(description="Generate CRL", icon="list")
         self.busy = Busy()
         self.message = W.HTML()
         self.pending: str | None = None
         self._wire()
-        super().__init__([W.HTML("<style>.genesys-mono select{font-family:monospace}</style>"
-                                 f"<b>CA</b> {escape(readable_name(self.ca.certificate.subject))}"),
-                          self.status_filter, self.table, self.chart, self.select,
-                          W.HBox([self.reason, self.revoke_button]), self.confirm_box,
-                          W.HBox([self.crl_days, self.crl_button]), self.busy, self.message,
-                          self.status, self.inspector], **kwargs)
+        super().__init__(
+            [
+                W.HTML(
+                    "<style>.genesys-mono select{font-family:monospace}</style>"
+                    f"<b>CA</b> {escape(readable_name(self.ca.certificate.subject))}"
+                ),
+                self.status_filter,
+                self.table,
+                self.chart,
+                self.select,
+                W.HBox([self.reason, self.revoke_button]),
+                self.confirm_box,
+                W.HBox([self.crl_days, self.crl_button]),
+                self.busy,
+                self.message,
+                self.status,
+                self.inspector,
+            ],
+            **kwargs,
+        )
         self.add_class("genesys-dashboard")
         self.refresh()
 
@@ -119,9 +138,11 @@ class CADashboard(W.VBox):
             self.message.value = error_html("select a certificate in the list first")
             return
         self.pending = row.serial
-        self.confirm_text.value = (f"<div>Revoke serial <b>{escape(row.serial)}</b> ({escape(row.host)}) with reason "
-                                   f"<b>{escape(self.reason.value)}</b>? This cannot be undone: ca.db marks it R, and "
-                                   f"the next CRL lists it.</div>")
+        self.confirm_text.value = (
+            f"<div>Revoke serial <b>{escape(row.serial)}</b> ({escape(row.host)}) with reason "
+            f"<b>{escape(self.reason.value)}</b>? This cannot be undone: ca.db marks it R, and "
+            f"the next CRL lists it.</div>"
+        )
         self.confirm_box.layout.display = "flex"
         self.message.value = ""
 
@@ -144,8 +165,7 @@ class CADashboard(W.VBox):
         except GenesysLabError as exc:
             self.message.value = error_html(f"not revoked: {exc}")
             return None
-        self.message.value = ok_html(f"revoked serial {result.serial} ({self.reason.value}); "
-                                     "press Generate CRL to publish it")
+        self.message.value = ok_html(f"revoked serial {result.serial} ({self.reason.value}); press Generate CRL to publish it")
         self.refresh()
         return result
 
@@ -160,9 +180,11 @@ class CADashboard(W.VBox):
             self.message.value = error_html(f"no CRL: {exc}")
             return None
         listed = ", ".join(e.serial_hex for e in info.entries) or "none"
-        self.message.value = ok_html(f"CRL number {info.number} written to ca_conf/crl.pem and crl.der: "
-                                     f"{info.count} revoked (serials {listed}), next update "
-                                     f"{info.next_update:%Y-%m-%d}")
+        self.message.value = ok_html(
+            f"CRL number {info.number} written to ca_conf/crl.pem and crl.der: "
+            f"{info.count} revoked (serials {listed}), next update "
+            f"{info.next_update:%Y-%m-%d}"
+        )
         return info
 
     def __repr__(self) -> str:

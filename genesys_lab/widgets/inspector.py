@@ -3,6 +3,7 @@
 The tabs hold exactly the HTML that ``render`` produces for the static view,
 so what a learner sees live and in an exported notebook is the same.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,9 @@ class CertificateInspector(W.VBox):
         self.role, self.now = role, now
         self.anatomy: Anatomy | None = None
         self.heading = W.HTML("<i>no certificate opened yet</i>")
-        self.path = W.Text(placeholder="path to a certificate (.pem, .crt, .der)", description="File:",
-                           layout=W.Layout(width="420px"))
+        self.path = W.Text(
+            placeholder="path to a certificate (.pem, .crt, .der)", description="File:", layout=W.Layout(width="420px")
+        )
         self.open_button = W.Button(description="Open", icon="folder-open")
         self.message = W.HTML()
         self.tabs = W.Tab(children=[W.HTML() for _ in render.TABS])

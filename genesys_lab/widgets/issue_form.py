@@ -6,6 +6,7 @@ so the form refuses exactly what ``create_cert.sh`` refuses, with the same
 message. Issuing calls ``CertificateAuthority.issue``, the function behind
 the command.
 """
+
 from __future__ import annotations
 
 import shlex
@@ -13,28 +14,46 @@ from html import escape
 
 import ipywidgets as W
 
-from genesys_lab.x509 import keys
 from genesys_lab.authority.ca import DEFAULT_HOST_DAYS, CertificateAuthority, check_days, load_ca
 from genesys_lab.errors import GenesysLabError
+from genesys_lab.widgets.inspector import CertificateInspector, error_html, ok_html
+from genesys_lab.widgets.progress import Busy
+from genesys_lab.x509 import keys
 from genesys_lab.x509.describe import readable_name
 from genesys_lab.x509.names import Subject, split_list, validate_hostname, validate_ip
 from genesys_lab.x509.profiles import Digest, Profile
-from genesys_lab.widgets.inspector import CertificateInspector, error_html, ok_html
-from genesys_lab.widgets.progress import Busy
 
 # (form name, create_cert.sh option, label, placeholder)
 TEXT_FIELDS = [
-    ("host", "-host", "Host (FQDN)", "myhost.example.com"), ("cn", "-CN", "Common name", "myhost"),
-    ("ip", "-IP", "Host IP", "10.0.0.5"), ("san_domains", "-SANDomain", "More DNS names", "a.example.com,b.example.com"),
-    ("san_ips", "-SANip", "More IPs", "10.0.0.6,10.0.0.7"), ("days", "-time", "Validity (days)", str(DEFAULT_HOST_DAYS)),
-    ("email", "-E", "E-mail", "admin@example.com"), ("org_unit", "-OU", "Org. unit", "Department"),
-    ("org", "-O", "Organization", "Example Inc"), ("locality", "-L", "Locality", "Daly City"),
-    ("state", "-S", "State", "CA"), ("country", "-C", "Country", "US"),
+    ("host", "-host", "Host (FQDN)", "myhost.example.com"),
+    ("cn", "-CN", "Common name", "myhost"),
+    ("ip", "-IP", "Host IP", "10.0.0.5"),
+    ("san_domains", "-SANDomain", "More DNS names", "a.example.com,b.example.com"),
+    ("san_ips", "-SANip", "More IPs", "10.0.0.6,10.0.0.7"),
+    ("days", "-time", "Validity (days)", str(DEFAULT_HOST_DAYS)),
+    ("email", "-E", "E-mail", "admin@example.com"),
+    ("org_unit", "-OU", "Org. unit", "Department"),
+    ("org", "-O", "Organization", "Example Inc"),
+    ("locality", "-L", "Locality", "Daly City"),
+    ("state", "-S", "State", "CA"),
+    ("country", "-C", "Country", "US"),
 ]
 CHOICE_FIELDS = [
     ("profile", "-profile", "Profile", [("server (serverAuth + clientAuth)", "server"), ("gui (clientAuth)", "gui")], "server"),
-    ("key_size", "-keySz", "Key size", [("1024 (demo only)", "1024"), ("2048", "2048"), ("3072", "3072"), ("4096", "4096")], "2048"),
-    ("digest", "-dgst", "Digest", [(d.value + (" (not recommended)" if d is Digest.SHA1 else ""), d.value) for d in Digest], "sha256"),
+    (
+        "key_size",
+        "-keySz",
+        "Key size",
+        [("1024 (demo only)", "1024"), ("2048", "2048"), ("3072", "3072"), ("4096", "4096")],
+        "2048",
+    ),
+    (
+        "digest",
+        "-dgst",
+        "Digest",
+        [(d.value + (" (not recommended)" if d is Digest.SHA1 else ""), d.value) for d in Digest],
+        "sha256",
+    ),
 ]
 OPTIONS = {name: option for name, option, *_ in TEXT_FIELDS + CHOICE_FIELDS}
 DEFAULTS = {"profile": "server", "key_size": "2048", "digest": "sha256", "days": str(DEFAULT_HOST_DAYS)}
@@ -76,8 +95,23 @@ def check_field(name: str, value: str) -> str | None:
 def command_line(values: dict[str, str]) -> str:
     """The create_cert.sh command that does what the form does; options left at their default are omitted."""
     parts = ["create_cert.sh"]
-    order = ["host", "cn", "ip", "san_domains", "san_ips", "profile", "key_size", "digest", "days",
-             "email", "org_unit", "org", "locality", "state", "country"]
+    order = [
+        "host",
+        "cn",
+        "ip",
+        "san_domains",
+        "san_ips",
+        "profile",
+        "key_size",
+        "digest",
+        "days",
+        "email",
+        "org_unit",
+        "org",
+        "locality",
+        "state",
+        "country",
+    ]
     for name in order:
         value = (values.get(name) or "").strip()
         if not value or DEFAULTS.get(name) == value:
@@ -93,12 +127,12 @@ class IssueForm(W.VBox):
         self.ca = ca if isinstance(ca, CertificateAuthority) else load_ca(ca)
         self.fields: dict[str, W.ValueWidget] = {}
         self.messages: dict[str, W.HTML] = {}
-        rows = [self._row(name, W.Text(placeholder=hint), label, option)
-                for name, option, label, hint in TEXT_FIELDS[:6]]
-        rows += [self._row(name, W.Dropdown(options=choices, value=default), label, option)
-                 for name, option, label, choices, default in CHOICE_FIELDS]
-        subject_rows = [self._row(name, W.Text(placeholder=hint), label, option)
-                        for name, option, label, hint in TEXT_FIELDS[6:]]
+        rows = [self._row(name, W.Text(placeholder=hint), label, option) for name, option, label, hint in TEXT_FIELDS[:6]]
+        rows += [
+            self._row(name, W.Dropdown(options=choices, value=default), label, option)
+            for name, option, label, choices, default in CHOICE_FIELDS
+        ]
+        subject_rows = [self._row(name, W.Text(placeholder=hint), label, option) for name, option, label, hint in TEXT_FIELDS[6:]]
         self.command = W.HTML()
         self.fields["days"].value = str(DEFAULT_HOST_DAYS)
         self.issue_button = W.Button(description="Issue", button_style="primary", icon="certificate")
@@ -108,8 +142,18 @@ class IssueForm(W.VBox):
         self.inspector = inspector or CertificateInspector()
         self.issued = None
         subject = W.Accordion(children=[W.VBox(subject_rows)], titles=("Subject fields (optional)",))
-        super().__init__([W.HTML("<b>Issue a host certificate</b> (create_cert.sh)"), *rows, subject,
-                          self.command, W.HBox([self.issue_button, self.busy]), self.result, self.inspector], **kwargs)
+        super().__init__(
+            [
+                W.HTML("<b>Issue a host certificate</b> (create_cert.sh)"),
+                *rows,
+                subject,
+                self.command,
+                W.HBox([self.issue_button, self.busy]),
+                self.result,
+                self.inspector,
+            ],
+            **kwargs,
+        )
         self.add_class("genesys-issue-form")
         for name in self.fields:
             self._validate(name)
@@ -143,8 +187,9 @@ class IssueForm(W.VBox):
         except GenesysLabError as exc:
             self.messages[name].value = f'<span style="color:#c62828">{escape(str(exc))}</span>'
             return
-        self.messages[name].value = (f'<span style="color:#ef6c00">{escape(warning)}</span>' if warning
-                                     else '<span style="color:#2e7d32">&#10003;</span>')
+        self.messages[name].value = (
+            f'<span style="color:#ef6c00">{escape(warning)}</span>' if warning else '<span style="color:#2e7d32">&#10003;</span>'
+        )
 
     def errors(self) -> dict[str, str]:
         """Field name -> the core's message, for every value create_cert.sh would refuse."""
@@ -157,17 +202,23 @@ class IssueForm(W.VBox):
         return found
 
     def _update_command(self) -> None:
-        self.command.value = (f'<div>Same as: <code style="user-select:all">{escape(self.command_line())}</code></div>')
+        self.command.value = f'<div>Same as: <code style="user-select:all">{escape(self.command_line())}</code></div>'
 
     def command_line(self) -> str:
         return command_line(self.values())
 
     def request_arguments(self) -> dict:
         v = self.values()
-        return dict(ip=v["ip"].strip() or None, san_domains=split_list(v["san_domains"]),
-                    san_ips=split_list(v["san_ips"]), profile=v["profile"], key_size=v["key_size"],
-                    digest=v["digest"], days=v["days"],
-                    **{name: (v[name].strip() or None) for name in _SUBJECT_KEYS})
+        return dict(
+            ip=v["ip"].strip() or None,
+            san_domains=split_list(v["san_domains"]),
+            san_ips=split_list(v["san_ips"]),
+            profile=v["profile"],
+            key_size=v["key_size"],
+            digest=v["digest"],
+            days=v["days"],
+            **{name: (v[name].strip() or None) for name in _SUBJECT_KEYS},
+        )
 
     def issue(self):
         """Issue through the CA; refuse (issuing nothing) while any field is invalid."""

@@ -5,6 +5,7 @@ The handshake is ``tls.handshake`` (Python's ssl, i.e. OpenSSL, on
 show them. The widget only chooses the certificates and switches, and turns
 OpenSSL's message into "what to change".
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -18,22 +19,43 @@ from genesys_lab.widgets.progress import Busy
 
 # (text in OpenSSL's message, which side refused or None for either, what to change)
 ADVICE = (
-    ("Hostname mismatch", None, "connect with a name the server certificate's SAN lists, or re-issue it with that "
-     "name (-host or -SANDomain). Switching host name checking off hides the error and lets anyone with a "
-     "certificate from this CA impersonate the server."),
+    (
+        "Hostname mismatch",
+        None,
+        "connect with a name the server certificate's SAN lists, or re-issue it with that "
+        "name (-host or -SANDomain). Switching host name checking off hides the error and lets anyone with a "
+        "certificate from this CA impersonate the server.",
+    ),
     ("IP address mismatch", None, "connect with an IP the SAN lists, or re-issue with -IP / -SANip."),
-    ("unsuitable certificate purpose", "client", "the server certificate lacks serverAuth (a GUI certificate?): "
-     "issue server certificates with the server profile."),
-    ("unsuitable certificate purpose", "server", "the client certificate lacks clientAuth: re-issue it with the "
-     "server or gui profile, which both include clientAuth."),
-    ("certificate revoked", None, "the peer's certificate is revoked: issue a new one (genesys-lab renew) and "
-     "install it; that the handshake fails is CRL checking working as intended."),
+    (
+        "unsuitable certificate purpose",
+        "client",
+        "the server certificate lacks serverAuth (a GUI certificate?): issue server certificates with the server profile.",
+    ),
+    (
+        "unsuitable certificate purpose",
+        "server",
+        "the client certificate lacks clientAuth: re-issue it with the server or gui profile, which both include clientAuth.",
+    ),
+    (
+        "certificate revoked",
+        None,
+        "the peer's certificate is revoked: issue a new one (genesys-lab renew) and "
+        "install it; that the handshake fails is CRL checking working as intended.",
+    ),
     ("certificate has expired", None, "renew the certificate and install the new files before expiry."),
     ("CRL has expired", None, "publish a fresh CRL (Generate CRL / genesys-lab gen-crl) and distribute it."),
-    ("unable to get certificate CRL", None, "CRL checking is on but there is no CRL: generate one "
-     "(Generate CRL in the dashboard, or genesys-lab gen-crl), or switch CRL checking off."),
-    ("peer did not return a certificate", None, "mutual TLS is on and the client sent no certificate: "
-     "pick a client certificate, or switch mutual TLS off."),
+    (
+        "unable to get certificate CRL",
+        None,
+        "CRL checking is on but there is no CRL: generate one "
+        "(Generate CRL in the dashboard, or genesys-lab gen-crl), or switch CRL checking off.",
+    ),
+    (
+        "peer did not return a certificate",
+        None,
+        "mutual TLS is on and the client sent no certificate: pick a client certificate, or switch mutual TLS off.",
+    ),
     ("unable to get local issuer", None, "the peer does not trust this CA: install ca_conf/ca_cert.pem as its trusted CA."),
     ("self-signed certificate", None, "the peer does not trust this CA: install ca_conf/ca_cert.pem as its trusted CA."),
 )
@@ -59,15 +81,17 @@ class HandshakePlayground(W.VBox):
         self.client = W.Dropdown(description="Client cert:", layout=W.Layout(width="460px"))
         self.hostname = W.Text(description="Connect to:", layout=W.Layout(width="460px"))
         wide = W.Layout(width="520px")
-        self.mutual = W.Checkbox(value=False, description="mutual TLS (server requires a client certificate)",
-                                 indent=False, layout=wide)
-        self.crl_check = W.Checkbox(value=False, description="CRL checking (both sides, ca_conf/crl.pem)",
-                                    indent=False, layout=wide)
-        self.hostname_check = W.Checkbox(value=True, description="host name checking (client)", indent=False,
-                                         layout=wide)
+        self.mutual = W.Checkbox(
+            value=False, description="mutual TLS (server requires a client certificate)", indent=False, layout=wide
+        )
+        self.crl_check = W.Checkbox(
+            value=False, description="CRL checking (both sides, ca_conf/crl.pem)", indent=False, layout=wide
+        )
+        self.hostname_check = W.Checkbox(value=True, description="host name checking (client)", indent=False, layout=wide)
         # ipywidgets reads a None value as "nothing selected", so "no client" and "no pin" are "" here
-        self.version = W.Dropdown(options=[("highest both support", ""), ("TLS 1.2", "1.2"), ("TLS 1.3", "1.3")],
-                                  value="", description="TLS:")
+        self.version = W.Dropdown(
+            options=[("highest both support", ""), ("TLS 1.2", "1.2"), ("TLS 1.3", "1.3")], value="", description="TLS:"
+        )
         self.run_button = W.Button(description="Run handshake", button_style="primary", icon="play")
         self.busy = Busy()
         self.output = W.HTML()
@@ -76,10 +100,19 @@ class HandshakePlayground(W.VBox):
             widget.style = {"description_width": "90px"}
         self.server.observe(lambda _c: self._server_changed(), names="value")
         self.run_button.on_click(lambda _b: self.run())
-        super().__init__([W.HTML("<b>Handshake playground</b>: a real TLS handshake on 127.0.0.1"),
-                          self.server, self.client, self.hostname,
-                          W.VBox([self.mutual, self.crl_check, self.hostname_check]), self.version,
-                          W.HBox([self.run_button, self.busy]), self.output], **kwargs)
+        super().__init__(
+            [
+                W.HTML("<b>Handshake playground</b>: a real TLS handshake on 127.0.0.1"),
+                self.server,
+                self.client,
+                self.hostname,
+                W.VBox([self.mutual, self.crl_check, self.hostname_check]),
+                self.version,
+                W.HBox([self.run_button, self.busy]),
+                self.output,
+            ],
+            **kwargs,
+        )
         self.add_class("genesys-playground")
         self.refresh()
 
@@ -118,10 +151,15 @@ class HandshakePlayground(W.VBox):
         try:
             with self.busy.running("handshaking"):
                 result = handshake_with_ca(
-                    self.ca, self.server.value, self.client.value or None,
-                    hostname=self.hostname.value.strip() or None, crl=self.crl_check.value,
-                    tls_version=self.version.value or None, mutual=self.mutual.value,
-                    check_hostname=self.hostname_check.value)
+                    self.ca,
+                    self.server.value,
+                    self.client.value or None,
+                    hostname=self.hostname.value.strip() or None,
+                    crl=self.crl_check.value,
+                    tls_version=self.version.value or None,
+                    mutual=self.mutual.value,
+                    check_hostname=self.hostname_check.value,
+                )
         except GenesysLabError as exc:
             self.output.value = error_html(f"no handshake: {exc}")
             return None
@@ -135,11 +173,16 @@ class HandshakePlayground(W.VBox):
 
 def outcome_html(result, *, hostname_checked: bool = True) -> str:
     colour = "#2e7d32" if result.ok else "#c62828"
-    rows = [("Verdict", f'<b style="color:{colour}">{escape(result.summary())}</b>'),
-            ("Server says", escape(str(result.server))), ("Client says", escape(str(result.client))),
-            ("What to change", escape(advice(result)))]
+    rows = [
+        ("Verdict", f'<b style="color:{colour}">{escape(result.summary())}</b>'),
+        ("Server says", escape(str(result.server))),
+        ("Client says", escape(str(result.client))),
+        ("What to change", escape(advice(result))),
+    ]
     if result.ok and not hostname_checked:
         rows.append(("Note", "host name checking is off: any certificate from this CA would have been accepted"))
-    cells = "".join(f'<tr><td style="padding:2px 10px 2px 0;vertical-align:top"><b>{k}</b></td>'
-                    f'<td style="padding:2px 0">{v}</td></tr>' for k, v in rows)
+    cells = "".join(
+        f'<tr><td style="padding:2px 10px 2px 0;vertical-align:top"><b>{k}</b></td><td style="padding:2px 0">{v}</td></tr>'
+        for k, v in rows
+    )
     return f'<table class="genesys-handshake">{cells}</table>'

@@ -4,6 +4,7 @@ The kernel runs a button's callback synchronously, but widget state changes
 are sent to the browser as they happen, so showing the bar before the work
 and hiding it after is enough for the learner to see that something runs.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -6,6 +6,7 @@ certificate even where widgets do not render. Every piece of text from a
 certificate goes through ``html.escape`` (a subject may hold ``<script>``).
 Only inline styles: an exported page has no stylesheet of ours.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,12 @@ from genesys_lab.course.anatomy import Anatomy, Validity, anatomy, field_rows
 
 TABS = ("Summary", "Names", "Usage", "Fingerprints", "Extensions", "Lint", "PEM")
 
-_STATE_COLOURS = {Validity.FINE: "#2e7d32", Validity.EXPIRING_SOON: "#ef6c00",
-                  Validity.EXPIRED: "#c62828", Validity.NOT_YET_VALID: "#6a1b9a"}
+_STATE_COLOURS = {
+    Validity.FINE: "#2e7d32",
+    Validity.EXPIRING_SOON: "#ef6c00",
+    Validity.EXPIRED: "#c62828",
+    Validity.NOT_YET_VALID: "#6a1b9a",
+}
 _STATUS_COLOURS = {"valid": "#2e7d32", "revoked": "#6d4c41", "expired": "#c62828"}
 _TABLE = 'style="border-collapse:collapse;margin:4px 0"'
 _CELL = 'style="text-align:left;padding:2px 10px 2px 0;vertical-align:top"'
@@ -35,8 +40,7 @@ def _table(rows, head=None) -> str:
 
 
 def _badge(text: str, colour: str) -> str:
-    return (f'<span style="background:{colour};color:#fff;border-radius:3px;padding:0 6px">'
-            f"{escape(text)}</span>")
+    return f'<span style="background:{colour};color:#fff;border-radius:3px;padding:0 6px">{escape(text)}</span>'
 
 
 def _dn(fields) -> str:
@@ -51,9 +55,11 @@ def validity_bar_html(item: Anatomy) -> str:
     """The validity window as a bar: the filled part is the time already used."""
     colour = _STATE_COLOURS[item.validity]
     used = round(item.elapsed * 100)
-    return (f'<div title="{used}% of the validity period used" style="width:320px;height:10px;'
-            f'background:#e0e0e0;border-radius:5px;overflow:hidden;display:inline-block">'
-            f'<div style="width:{used}%;height:10px;background:{colour}"></div></div>')
+    return (
+        f'<div title="{used}% of the validity period used" style="width:320px;height:10px;'
+        f'background:#e0e0e0;border-radius:5px;overflow:hidden;display:inline-block">'
+        f'<div style="width:{used}%;height:10px;background:{colour}"></div></div>'
+    )
 
 
 def summary_html(item: Anatomy) -> str:
@@ -63,13 +69,17 @@ def summary_html(item: Anatomy) -> str:
         days = f"expired {(item.now - info.not_after).days} days ago"
     else:
         days = f"{info.days_left} days left"
-    rows = [("Subject", _dn(info.subject)), ("Issuer", _dn(info.issuer) + (" (self-signed)" if info.self_signed else "")),
-            ("Serial", f'<span style="{_MONO}">{escape(info.serial)}</span>'),
-            ("Valid from", _when(info.not_before)), ("Valid until", _when(info.not_after)),
-            ("Validity", f"{validity_bar_html(item)} {state} {escape(days)}"),
-            ("Public key", escape(f"{info.key_type} {info.key_size} bits")),
-            ("Signature", escape(info.signature_algorithm)),
-            ("CA certificate", "yes" if info.is_ca else "no")]
+    rows = [
+        ("Subject", _dn(info.subject)),
+        ("Issuer", _dn(info.issuer) + (" (self-signed)" if info.self_signed else "")),
+        ("Serial", f'<span style="{_MONO}">{escape(info.serial)}</span>'),
+        ("Valid from", _when(info.not_before)),
+        ("Valid until", _when(info.not_after)),
+        ("Validity", f"{validity_bar_html(item)} {state} {escape(days)}"),
+        ("Public key", escape(f"{info.key_type} {info.key_size} bits")),
+        ("Signature", escape(info.signature_algorithm)),
+        ("CA certificate", "yes" if info.is_ca else "no"),
+    ]
     return _table(rows)
 
 
@@ -88,8 +98,10 @@ def names_html(item: Anatomy) -> str:
 
 def usage_html(item: Anatomy) -> str:
     info = item.info
-    rows = [("Key usage", escape(", ".join(info.key_usage) or "(none)")),
-            ("Extended key usage", escape(", ".join(info.extended_key_usage) or "(none)"))]
+    rows = [
+        ("Key usage", escape(", ".join(info.key_usage) or "(none)")),
+        ("Extended key usage", escape(", ".join(info.extended_key_usage) or "(none)")),
+    ]
     for fit in item.roles:
         mark = _badge("fits", "#2e7d32") if fit.fits else _badge("does not fit", "#c62828")
         rows.append((f"Genesys {escape(fit.title)}", f"{mark} {escape(fit.reason)}"))
@@ -99,16 +111,27 @@ def usage_html(item: Anatomy) -> str:
 def fingerprints_html(item: Anatomy) -> str:
     """Windows' certificate dialog shows the SHA-1 hash of the DER as "Thumbprint", in lower case."""
     info = item.info
-    rows = [("SHA-1 thumbprint (Windows)", f'<span style="{_MONO}">{escape(info.thumbprint_sha1)}</span>'),
-            ("SHA-256 fingerprint", f'<span style="{_MONO}">{escape(info.fingerprint_sha256)}</span>')]
-    note = ("<div>PowerShell's <code>Get-ChildItem Cert:\\</code> prints the same thumbprint in upper case; "
-            "<code>openssl x509 -fingerprint -sha1</code> prints it with colons.</div>")
+    rows = [
+        ("SHA-1 thumbprint (Windows)", f'<span style="{_MONO}">{escape(info.thumbprint_sha1)}</span>'),
+        ("SHA-256 fingerprint", f'<span style="{_MONO}">{escape(info.fingerprint_sha256)}</span>'),
+    ]
+    note = (
+        "<div>PowerShell's <code>Get-ChildItem Cert:\\</code> prints the same thumbprint in upper case; "
+        "<code>openssl x509 -fingerprint -sha1</code> prints it with colons.</div>"
+    )
     return _table(rows) + note
 
 
 def extensions_html(item: Anatomy) -> str:
-    rows = [(escape(e.name), f'<span style="{_MONO}">{escape(e.oid)}</span>',
-             _badge("critical", "#37474f") if e.critical else "no", escape(e.value)) for e in item.extensions]
+    rows = [
+        (
+            escape(e.name),
+            f'<span style="{_MONO}">{escape(e.oid)}</span>',
+            _badge("critical", "#37474f") if e.critical else "no",
+            escape(e.value),
+        )
+        for e in item.extensions
+    ]
     if not rows:
         return "<div>No extensions: a version 1 certificate, which TLS clients treat as a CA or reject.</div>"
     return _table(rows, ("Extension", "OID", "Critical", "Value"))
@@ -118,9 +141,15 @@ def lint_html(item: Anatomy) -> str:
     if not item.findings:
         return "<div>" + _badge("no findings", "#2e7d32") + " matches the guide's recommended properties</div>"
     colours = {"error": "#c62828", "warning": "#ef6c00", "info": "#455a64"}
-    rows = [(_badge(f.severity.value, colours.get(f.severity.value, "#455a64")),
-             f'<span style="{_MONO}">{escape(f.rule)}</span>', escape(f.message), escape(f.remedy))
-            for f in item.findings]
+    rows = [
+        (
+            _badge(f.severity.value, colours.get(f.severity.value, "#455a64")),
+            f'<span style="{_MONO}">{escape(f.rule)}</span>',
+            escape(f.message),
+            escape(f.remedy),
+        )
+        for f in item.findings
+    ]
     return _table(rows, ("Level", "Rule", "Finding", "What to do"))
 
 
@@ -129,8 +158,15 @@ def pem_html(item: Anatomy) -> str:
     return f'<pre style="{_MONO};font-size:11px;margin:0">{escape(item.pem)}</pre>'
 
 
-_SECTIONS = {"Summary": summary_html, "Names": names_html, "Usage": usage_html,
-             "Fingerprints": fingerprints_html, "Extensions": extensions_html, "Lint": lint_html, "PEM": pem_html}
+_SECTIONS = {
+    "Summary": summary_html,
+    "Names": names_html,
+    "Usage": usage_html,
+    "Fingerprints": fingerprints_html,
+    "Extensions": extensions_html,
+    "Lint": lint_html,
+    "PEM": pem_html,
+}
 
 
 def sections(item: Anatomy) -> list[tuple[str, str]]:
@@ -160,8 +196,10 @@ def compare_html(a: Anatomy, b: Anatomy) -> str:
         differs = left != right
         style = ' style="background:#fff3cd"' if differs else ""
         mark = "&#9664;&#9654;" if differs else ""
-        rows.append(f"<tr{style}><td {_CELL}><b>{escape(name)}</b></td><td {_CELL}>{escape(left)}</td>"
-                    f"<td {_CELL}>{escape(right)}</td><td {_CELL}>{mark}</td></tr>")
+        rows.append(
+            f"<tr{style}><td {_CELL}><b>{escape(name)}</b></td><td {_CELL}>{escape(left)}</td>"
+            f"<td {_CELL}>{escape(right)}</td><td {_CELL}>{mark}</td></tr>"
+        )
     head = f"<tr><th {_HEAD}>Field</th><th {_HEAD}>{escape(a.title)}</th><th {_HEAD}>{escape(b.title)}</th><th {_HEAD}></th></tr>"
     return f'<table class="genesys-compare" {_TABLE}>{head}{"".join(rows)}</table>'
 
@@ -179,10 +217,12 @@ def records_table_html(rows, selected: str | None = None) -> str:
     body = []
     for row in rows:
         style = ' style="background:#e3f2fd"' if row.serial == selected else ""
-        body.append(f"<tr{style}><td {_CELL}>{escape(row.serial)}</td><td {_CELL}>{escape(row.host)}</td>"
-                    f"<td {_CELL}>{_badge(row.status, _STATUS_COLOURS.get(row.status, '#455a64'))}</td>"
-                    f"<td {_CELL}>{escape(row.expires.strftime('%Y-%m-%d'))}</td><td {_CELL}>{row.days_left}</td>"
-                    f"<td {_CELL}>{escape(row.profile)}</td></tr>")
+        body.append(
+            f"<tr{style}><td {_CELL}>{escape(row.serial)}</td><td {_CELL}>{escape(row.host)}</td>"
+            f"<td {_CELL}>{_badge(row.status, _STATUS_COLOURS.get(row.status, '#455a64'))}</td>"
+            f"<td {_CELL}>{escape(row.expires.strftime('%Y-%m-%d'))}</td><td {_CELL}>{row.days_left}</td>"
+            f"<td {_CELL}>{escape(row.profile)}</td></tr>"
+        )
     if not body:
         body.append(f'<tr><td {_CELL} colspan="6">no certificates</td></tr>')
     return f'<table class="genesys-records" {_TABLE}><tr>{head}</tr>{"".join(body)}</table>'
@@ -200,17 +240,21 @@ def expiry_svg(rows, now: dt.datetime, *, width: int = 560, height: int = 120) -
         return round(20 + (width - 40) * (moment - start).total_seconds() / span, 1)
 
     axis = height - 30
-    parts = [f'<svg class="genesys-expiry" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'style="font-family:sans-serif">',
-             f'<line x1="20" y1="{axis}" x2="{width - 20}" y2="{axis}" stroke="#777"/>',
-             f'<line x1="{x(now)}" y1="10" x2="{x(now)}" y2="{axis + 5}" stroke="#1565c0" stroke-dasharray="4 2"/>',
-             f'<text x="{x(now) + 3}" y="18" font-size="11" fill="#1565c0">today</text>']
+    parts = [
+        f'<svg class="genesys-expiry" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'style="font-family:sans-serif">',
+        f'<line x1="20" y1="{axis}" x2="{width - 20}" y2="{axis}" stroke="#777"/>',
+        f'<line x1="{x(now)}" y1="10" x2="{x(now)}" y2="{axis + 5}" stroke="#1565c0" stroke-dasharray="4 2"/>',
+        f'<text x="{x(now) + 3}" y="18" font-size="11" fill="#1565c0">today</text>',
+    ]
     for i, row in enumerate(sorted(rows, key=lambda r: r.expires)):
         y = axis - 12 - (i % 4) * 12
         colour = _STATUS_COLOURS.get(row.status, "#455a64")
-        parts.append(f'<circle cx="{x(row.expires)}" cy="{y}" r="5" fill="{colour}">'
-                     f'<title>{escape(row.serial)} {escape(row.host)}: {escape(row.status)}, expires '
-                     f'{row.expires:%Y-%m-%d}</title></circle>')
+        parts.append(
+            f'<circle cx="{x(row.expires)}" cy="{y}" r="5" fill="{colour}">'
+            f"<title>{escape(row.serial)} {escape(row.host)}: {escape(row.status)}, expires "
+            f"{row.expires:%Y-%m-%d}</title></circle>"
+        )
     parts.append(f'<text x="20" y="{axis + 16}" font-size="11">{start:%Y-%m-%d}</text>')
     parts.append(f'<text x="{width - 20}" y="{axis + 16}" font-size="11" text-anchor="end">{end:%Y-%m-%d}</text>')
     return "".join(parts) + "</svg>"

@@ -256,7 +256,7 @@ def header(data: bytes, pos: int = 0) -> tuple[int, int, int]:
         size = first & 0x7F
         if size == 0 or size > 4:
             raise DERError("bad length (indefinite or too long) where DER is required")
-        start, length = pos + 2 + size, int.from_bytes(data[pos + 2:pos + 2 + size], "big")
+        start, length = pos + 2 + size, int.from_bytes(data[pos + 2 : pos + 2 + size], "big")
     if start + length > len(data):
         raise DERError("value runs past the end of the data")
     return tag, start, start + length
@@ -276,4 +276,4 @@ def split_signed(data: bytes) -> tuple[bytes, bytes, bytes]:
     bit_tag, bit_start, bit_end = header(data, alg_end)
     if bit_tag != BIT_STRING or bit_end != end or data[bit_start] != 0:
         raise DERError("signature is not a whole-octet BIT STRING")
-    return data[start:tbs_end], data[tbs_end:alg_end], data[bit_start + 1:bit_end]
+    return data[start:tbs_end], data[tbs_end:alg_end], data[bit_start + 1 : bit_end]

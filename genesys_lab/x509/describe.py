@@ -1,4 +1,5 @@
 """Describe a certificate as plain data: what a learner reads off ``openssl x509 -text`` or Windows' dialog."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,15 +8,34 @@ from pathlib import Path
 
 from genesys_lab.errors import FormatError
 
-_SIG_NAMES = {"1.2.840.113549.1.1.5": "sha1WithRSAEncryption", "1.2.840.113549.1.1.14": "sha224WithRSAEncryption",
-              "1.2.840.113549.1.1.11": "sha256WithRSAEncryption", "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
-              "1.2.840.113549.1.1.13": "sha512WithRSAEncryption", "1.2.840.113549.1.1.4": "md5WithRSAEncryption",
-              "1.2.840.10045.4.3.2": "ecdsa-with-SHA256", "1.2.840.10045.4.3.3": "ecdsa-with-SHA384"}
-_KU = ["digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
-       "key_cert_sign", "crl_sign"]
-_KU_OPENSSL = {"digital_signature": "digitalSignature", "content_commitment": "nonRepudiation",
-               "key_encipherment": "keyEncipherment", "data_encipherment": "dataEncipherment",
-               "key_agreement": "keyAgreement", "key_cert_sign": "keyCertSign", "crl_sign": "cRLSign"}
+_SIG_NAMES = {
+    "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
+    "1.2.840.113549.1.1.14": "sha224WithRSAEncryption",
+    "1.2.840.113549.1.1.11": "sha256WithRSAEncryption",
+    "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
+    "1.2.840.113549.1.1.13": "sha512WithRSAEncryption",
+    "1.2.840.113549.1.1.4": "md5WithRSAEncryption",
+    "1.2.840.10045.4.3.2": "ecdsa-with-SHA256",
+    "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
+}
+_KU = [
+    "digital_signature",
+    "content_commitment",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "key_cert_sign",
+    "crl_sign",
+]
+_KU_OPENSSL = {
+    "digital_signature": "digitalSignature",
+    "content_commitment": "nonRepudiation",
+    "key_encipherment": "keyEncipherment",
+    "data_encipherment": "dataEncipherment",
+    "key_agreement": "keyAgreement",
+    "key_cert_sign": "keyCertSign",
+    "crl_sign": "cRLSign",
+}
 
 
 @dataclass(frozen=True)
@@ -72,7 +92,9 @@ def load_certificate(source):
             return x509.load_pem_x509_certificate(data)
         return x509.load_der_x509_certificate(data)
     except ValueError:
-        raise FormatError(f"{name} is not a PEM or DER certificate: run 'genesys-lab identify {name}' to see what it is") from None
+        raise FormatError(
+            f"{name} is not a PEM or DER certificate: run 'genesys-lab identify {name}' to see what it is"
+        ) from None
 
 
 def readable_name(name) -> str:
@@ -98,17 +120,25 @@ def describe(source, *, now: dt.datetime | None = None) -> CertificateInfo:
     cert = load_certificate(source)
     now = now or dt.datetime.now(dt.timezone.utc)
     key = cert.public_key()
-    key_type = "RSA" if isinstance(key, rsa.RSAPublicKey) else "EC" if isinstance(key, ec.EllipticCurvePublicKey) else type(key).__name__
+    key_type = (
+        "RSA" if isinstance(key, rsa.RSAPublicKey) else "EC" if isinstance(key, ec.EllipticCurvePublicKey) else type(key).__name__
+    )
     sig_oid = cert.signature_algorithm_oid.dotted_string
     return CertificateInfo(
-        subject=name_fields(cert.subject), issuer=name_fields(cert.issuer),
+        subject=name_fields(cert.subject),
+        issuer=name_fields(cert.issuer),
         serial=_serial_text(cert.serial_number),
-        not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
         days_left=(cert.not_valid_after_utc - now).days,
-        key_type=key_type, key_size=getattr(key, "key_size", 0),
+        key_type=key_type,
+        key_size=getattr(key, "key_size", 0),
         signature_algorithm=_SIG_NAMES.get(sig_oid, sig_oid),
-        san_dns=_san(cert, "dns"), san_ip=_san(cert, "ip"),
-        key_usage=_key_usage(cert), extended_key_usage=_eku(cert), is_ca=_is_ca(cert),
+        san_dns=_san(cert, "dns"),
+        san_ip=_san(cert, "ip"),
+        key_usage=_key_usage(cert),
+        extended_key_usage=_eku(cert),
+        is_ca=_is_ca(cert),
         # Windows' certificate dialog shows the SHA-1 hash of the DER as the Thumbprint.
         thumbprint_sha1=cert.fingerprint(hashes.SHA1()).hex(),
         fingerprint_sha256=":".join(f"{b:02X}" for b in cert.fingerprint(hashes.SHA256())),
@@ -136,7 +166,6 @@ def extension(obj, cls):
         return None
     except ValueError as exc:
         raise FormatError(f"the certificate has a malformed extension ({exc}): it breaks RFC 5280; re-issue it") from None
-
 
 
 def all_extensions(obj) -> list:
@@ -173,9 +202,15 @@ def _eku(cert) -> tuple[str, ...]:
     eku = extension(cert, x509.ExtendedKeyUsage)
     if eku is None:
         return ()
-    names = {"1.3.6.1.5.5.7.3.1": "serverAuth", "1.3.6.1.5.5.7.3.2": "clientAuth",
-             "1.3.6.1.5.5.7.3.3": "codeSigning", "1.3.6.1.5.5.7.3.4": "emailProtection",
-             "1.3.6.1.5.5.7.3.8": "timeStamping", "1.3.6.1.5.5.7.3.9": "OCSPSigning", "2.5.29.37.0": "anyExtendedKeyUsage"}
+    names = {
+        "1.3.6.1.5.5.7.3.1": "serverAuth",
+        "1.3.6.1.5.5.7.3.2": "clientAuth",
+        "1.3.6.1.5.5.7.3.3": "codeSigning",
+        "1.3.6.1.5.5.7.3.4": "emailProtection",
+        "1.3.6.1.5.5.7.3.8": "timeStamping",
+        "1.3.6.1.5.5.7.3.9": "OCSPSigning",
+        "2.5.29.37.0": "anyExtendedKeyUsage",
+    }
     return tuple(names.get(o.dotted_string, o.dotted_string) for o in eku)
 
 

@@ -3,6 +3,7 @@
 The Security Pack writes traditional "BEGIN RSA PRIVATE KEY" (PKCS#1) files;
 OpenSSL 3's ``req -keyout`` writes "BEGIN PRIVATE KEY" (PKCS#8). Both load.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -53,6 +54,7 @@ def generate_rsa_keys(sizes: list[int], workers: int | None = None):
         yield from (generate_rsa_key(bits) for bits in sizes)
         return
     from concurrent.futures import ProcessPoolExecutor
+
     from cryptography.hazmat.primitives import serialization
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -66,16 +68,18 @@ def generate_rsa_keys(sizes: list[int], workers: int | None = None):
 def _new_key_der(bits: int) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
-    return generate_rsa_key(bits).private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                                serialization.NoEncryption())
+    return generate_rsa_key(bits).private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def pkcs1_pem(key) -> bytes:
     """Traditional "BEGIN RSA PRIVATE KEY" PEM, unencrypted, as the Security Pack writes host keys."""
     from cryptography.hazmat.primitives import serialization
 
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    )
 
 
 def load_private_key(data: bytes, *, password: str | None = None, source: str = "key", check: bool = True):
@@ -96,7 +100,7 @@ def load_private_key(data: bytes, *, password: str | None = None, source: str = 
             raise PasswordError(f"{source} is encrypted: give its password") from None
         raise PasswordError(f"{source} is not encrypted: leave the password out") from None
     except ValueError as exc:
-        if pw is not None and "encrypt" in str(exc).lower() or "bad decrypt" in str(exc).lower():
+        if (pw is not None and "encrypt" in str(exc).lower()) or "bad decrypt" in str(exc).lower():
             raise PasswordError(f"{source}: wrong password") from None
         raise FormatError(f"{source} is not a private key this lab can read (PKCS#1 or PKCS#8, PEM or DER)") from None
 

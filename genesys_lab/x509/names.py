@@ -3,6 +3,7 @@
 Everything a user types is checked here, before any key is generated or any
 file is written, so that a bad value costs nothing and the error names it.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -32,7 +33,9 @@ def validate_hostname(name: str, *, option: str = "-host", wildcard: bool = Fals
     if len(host) > 253:
         raise InvalidNameError(f"{option} {host[:40]}... is {len(host)} characters: a DNS name holds at most 253")
     if _is_ip(host):
-        raise InvalidNameError(f"{option} {host!r} is an IP address, not a DNS name: give the host's name, and the address with -IP")
+        raise InvalidNameError(
+            f"{option} {host!r} is an IP address, not a DNS name: give the host's name, and the address with -IP"
+        )
     labels = host.split(".")
     if wildcard and labels[0] == "*" and len(labels) > 1:
         labels = labels[1:]
@@ -42,9 +45,7 @@ def validate_hostname(name: str, *, option: str = "-host", wildcard: bool = Fals
         if len(label) > 63:
             raise InvalidNameError(f"{option} {host!r}: label {label[:20]}... is {len(label)} characters, DNS allows 63")
         if not _LABEL.match(label):
-            raise InvalidNameError(
-                f"{option} {host!r}: label {label!r} may only hold letters, digits and inner hyphens"
-            )
+            raise InvalidNameError(f"{option} {host!r}: label {label!r} may only hold letters, digits and inner hyphens")
     return host
 
 
@@ -66,7 +67,9 @@ def validate_ip(value: str, *, option: str = "-IP") -> str:
     try:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
-        raise InvalidNameError(f"{option} {value.strip()!r} is not an IP address: use dotted IPv4 like 10.0.0.5 or IPv6") from None
+        raise InvalidNameError(
+            f"{option} {value.strip()!r} is not an IP address: use dotted IPv4 like 10.0.0.5 or IPv6"
+        ) from None
 
 
 def split_list(value: str | None) -> list[str]:
@@ -115,9 +118,13 @@ class Subject:
             if key == "CN" and not value:
                 raise InvalidNameError("-CN is empty: give a common name, e.g. -CN myhost")
             if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-                raise InvalidNameError(f"-{key} {value!r} contains a control character (a line break or tab?): type the value on one line")
+                raise InvalidNameError(
+                    f"-{key} {value!r} contains a control character (a line break or tab?): type the value on one line"
+                )
             if value and len(value) > limit:
-                raise InvalidNameError(f"-{key} {value[:30]!r}... is {len(value)} characters; at most {limit} are allowed (RFC 5280)")
+                raise InvalidNameError(
+                    f"-{key} {value[:30]!r}... is {len(value)} characters; at most {limit} are allowed (RFC 5280)"
+                )
         if self.C is not None:
             if not re.fullmatch(r"[A-Za-z]{2}", self.C):
                 raise InvalidNameError(f"-C {self.C!r} is not a two-letter country code: use e.g. US, DE, CH")
@@ -129,8 +136,15 @@ class Subject:
 
     def fields(self) -> list[tuple[str, str]]:
         """(short name, value) pairs in certificate order, as ca.db shows them."""
-        order = [("C", self.C), ("ST", self.S), ("L", self.L), ("O", self.O),
-                 ("OU", self.OU), ("CN", self.CN), ("emailAddress", self.E)]
+        order = [
+            ("C", self.C),
+            ("ST", self.S),
+            ("L", self.L),
+            ("O", self.O),
+            ("OU", self.OU),
+            ("CN", self.CN),
+            ("emailAddress", self.E),
+        ]
         return [(k, v) for k, v in order if v]
 
     def to_x509(self):
@@ -138,14 +152,19 @@ class Subject:
         from cryptography import x509
         from cryptography.x509.oid import NameOID
 
-        oids = {"C": NameOID.COUNTRY_NAME, "ST": NameOID.STATE_OR_PROVINCE_NAME,
-                "L": NameOID.LOCALITY_NAME, "O": NameOID.ORGANIZATION_NAME,
-                "OU": NameOID.ORGANIZATIONAL_UNIT_NAME, "CN": NameOID.COMMON_NAME,
-                "emailAddress": NameOID.EMAIL_ADDRESS}
+        oids = {
+            "C": NameOID.COUNTRY_NAME,
+            "ST": NameOID.STATE_OR_PROVINCE_NAME,
+            "L": NameOID.LOCALITY_NAME,
+            "O": NameOID.ORGANIZATION_NAME,
+            "OU": NameOID.ORGANIZATIONAL_UNIT_NAME,
+            "CN": NameOID.COMMON_NAME,
+            "emailAddress": NameOID.EMAIL_ADDRESS,
+        }
         return x509.Name([x509.NameAttribute(oids[k], v) for k, v in self.fields()])
 
     @classmethod
-    def from_x509(cls, name) -> "Subject":
+    def from_x509(cls, name) -> Subject:
         """Read the guide's fields back from a certificate's subject (other fields ignored)."""
         from cryptography.x509.oid import NameOID
 
@@ -154,15 +173,33 @@ class Subject:
             return attrs[0].value if attrs else None
 
         cn = get(NameOID.COMMON_NAME) or ""
-        return cls(CN=cn or "?", E=get(NameOID.EMAIL_ADDRESS), OU=get(NameOID.ORGANIZATIONAL_UNIT_NAME),
-                   O=get(NameOID.ORGANIZATION_NAME), L=get(NameOID.LOCALITY_NAME),
-                   S=get(NameOID.STATE_OR_PROVINCE_NAME), C=get(NameOID.COUNTRY_NAME))
+        return cls(
+            CN=cn or "?",
+            E=get(NameOID.EMAIL_ADDRESS),
+            OU=get(NameOID.ORGANIZATIONAL_UNIT_NAME),
+            O=get(NameOID.ORGANIZATION_NAME),
+            L=get(NameOID.LOCALITY_NAME),
+            S=get(NameOID.STATE_OR_PROVINCE_NAME),
+            C=get(NameOID.COUNTRY_NAME),
+        )
 
 
-_SHORT = {"2.5.4.6": "C", "2.5.4.8": "ST", "2.5.4.7": "L", "2.5.4.10": "O", "2.5.4.11": "OU",
-          "2.5.4.3": "CN", "1.2.840.113549.1.9.1": "emailAddress", "2.5.4.5": "serialNumber",
-          "0.9.2342.19200300.100.1.25": "DC", "2.5.4.9": "street", "2.5.4.4": "SN",
-          "2.5.4.42": "GN", "2.5.4.12": "title", "0.9.2342.19200300.100.1.1": "UID"}
+_SHORT = {
+    "2.5.4.6": "C",
+    "2.5.4.8": "ST",
+    "2.5.4.7": "L",
+    "2.5.4.10": "O",
+    "2.5.4.11": "OU",
+    "2.5.4.3": "CN",
+    "1.2.840.113549.1.9.1": "emailAddress",
+    "2.5.4.5": "serialNumber",
+    "0.9.2342.19200300.100.1.25": "DC",
+    "2.5.4.9": "street",
+    "2.5.4.4": "SN",
+    "2.5.4.42": "GN",
+    "2.5.4.12": "title",
+    "0.9.2342.19200300.100.1.1": "UID",
+}
 
 
 def oneline(name) -> str:
@@ -199,7 +236,7 @@ class AltNames:
     ips: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
-    def for_host(cls, host: str, ip: str | None = None, san_domains=(), san_ips=()) -> "AltNames":
+    def for_host(cls, host: str, ip: str | None = None, san_domains=(), san_ips=()) -> AltNames:
         """The guide recommends CN and SAN both: the SAN gets host, extra names, IP, extra IPs."""
         dns = [validate_hostname(host)]
         dns += [validate_hostname(d, option="-SANDomain item", wildcard=True) for d in san_domains]

@@ -5,6 +5,7 @@ server applications need the extended key usages serverAuth and clientAuth
 (a Genesys server is also a TLS client of other servers); GUI applications
 need clientAuth.
 """
+
 from __future__ import annotations
 
 import enum
@@ -34,8 +35,10 @@ class Profile(enum.Enum):
     GUI = "gui"
 
     @classmethod
-    def parse(cls, value: "str | Profile") -> "Profile":
-        return parse_choice(cls, value, words="is not a profile: use server (Genesys server applications) or gui (GUI/desktop applications)")
+    def parse(cls, value: str | Profile) -> Profile:
+        return parse_choice(
+            cls, value, words="is not a profile: use server (Genesys server applications) or gui (GUI/desktop applications)"
+        )
 
     @property
     def extended_key_usages(self) -> tuple[str, ...]:
@@ -53,15 +56,24 @@ class Digest(enum.Enum):
     SHA512 = "sha512"
 
     @classmethod
-    def parse(cls, value: "str | Digest") -> "Digest":
-        return parse_choice(cls, value, words="is not a digest of the guide (sha1, sha224, sha256, sha384, sha512): use sha256",
-                            normalize=lambda text: text.strip().lower().replace("-", ""))
+    def parse(cls, value: str | Digest) -> Digest:
+        return parse_choice(
+            cls,
+            value,
+            words="is not a digest of the guide (sha1, sha224, sha256, sha384, sha512): use sha256",
+            normalize=lambda text: text.strip().lower().replace("-", ""),
+        )
 
     def hash(self):
         from cryptography.hazmat.primitives import hashes
 
-        return {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
-                "sha384": hashes.SHA384, "sha512": hashes.SHA512}[self.value]()
+        return {
+            "sha1": hashes.SHA1,
+            "sha224": hashes.SHA224,
+            "sha256": hashes.SHA256,
+            "sha384": hashes.SHA384,
+            "sha512": hashes.SHA512,
+        }[self.value]()
 
 
 def _usage(message: str):
@@ -106,8 +118,17 @@ def ca_extensions(public_key) -> list:
 def _key_usage(**on):
     from cryptography import x509
 
-    names = ["digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
-             "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"]
+    names = [
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+        "key_cert_sign",
+        "crl_sign",
+        "encipher_only",
+        "decipher_only",
+    ]
     return x509.KeyUsage(**{n: on.get(n, False) for n in names})
 
 

@@ -7,6 +7,7 @@ with SHA-256, then swap the AlgorithmIdentifier (same length, only the last
 OID arc differs: 1.2.840.113549.1.1.11 -> .5) in the to-be-signed part and
 sign those bytes again with RSA PKCS#1 v1.5 over SHA-1.
 """
+
 from __future__ import annotations
 
 from genesys_lab.x509.profiles import Digest
@@ -29,9 +30,9 @@ def _resign_sha1(cert, key):
 
     tbs = cert.tbs_certificate_bytes
     at = _tbs_signature_offset(tbs)
-    if tbs[at:at + len(_SHA256_RSA)] != _SHA256_RSA:
+    if tbs[at : at + len(_SHA256_RSA)] != _SHA256_RSA:
         raise ValueError("SHA-1 signing supports RSA keys only")
-    tbs = tbs[:at] + _SHA1_RSA + tbs[at + len(_SHA1_RSA):]
+    tbs = tbs[:at] + _SHA1_RSA + tbs[at + len(_SHA1_RSA) :]
     signature = key.sign(tbs, padding.PKCS1v15(), hashes.SHA1())
     from genesys_lab.x509 import der as _der
 
@@ -42,7 +43,7 @@ def _tbs_signature_offset(tbs: bytes) -> int:
     """Where TBSCertificate's ``signature`` field starts (RFC 5280 4.1): after version and serial."""
     from genesys_lab.x509 import der as _der
 
-    _, pos, _ = _der.header(tbs, 0)           # into the SEQUENCE
-    if tbs[pos] == 0xA0:                      # [0] EXPLICIT version
+    _, pos, _ = _der.header(tbs, 0)  # into the SEQUENCE
+    if tbs[pos] == 0xA0:  # [0] EXPLICIT version
         pos = _der.header(tbs, pos)[2]
-    return _der.header(tbs, pos)[2]           # past serialNumber
+    return _der.header(tbs, pos)[2]  # past serialNumber
