@@ -20,6 +20,8 @@ _EXPORTS: dict[str, str] = {
     "prepare_scenarios": "genesys_lab.course.scenarios",
     "run_scenarios": "genesys_lab.course.scenarios",
     "scenario_frame": "genesys_lab.course.scenarios",
+    "service_url": "genesys_lab.course.links",
+    "behind_hub": "genesys_lab.course.links",
     "to_frame": "genesys_lab.course.tables",
     "records_frame": "genesys_lab.course.tables",
 }
