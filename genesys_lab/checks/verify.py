@@ -372,8 +372,6 @@ def likely_issued(issuer, cert) -> bool:
     """OpenSSL's ossl_x509_likely_issued: names, key identifiers and key type agree (signature not yet checked)."""
     if not _names_equal(issuer.subject, cert.issuer) or _akid_problem(issuer, cert):
         return False
-    if _broken_extensions(issuer) or _broken_extensions(cert):
-        return False  # OpenSSL cannot cache their extensions and never takes them as issuer and issued
     family = _key_family(issuer)
     return family is None or family == _signature_family(cert)
 
@@ -381,16 +379,6 @@ def likely_issued(issuer, cert) -> bool:
 def self_signed(cert) -> bool:
     """OpenSSL's EXFLAG_SS: self-issued and its own AKID and key type fit; the signature itself is not checked."""
     return likely_issued(cert, cert)
-
-
-def _broken_extensions(cert) -> bool:
-    from cryptography import x509
-
-    try:
-        cert.extensions  # noqa: B018 - parsing is the test
-    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
-        return True
-    return False
 
 
 # -- the path: leaf -> intermediates -> trust anchor -------------------------------
