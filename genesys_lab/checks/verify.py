@@ -143,9 +143,13 @@ def _trusted(ca) -> tuple:
     if isinstance(ca, (list, tuple)):
         return tuple(c for item in ca for c in _trusted(item))
     if isinstance(ca, (str, Path, bytes, bytearray, memoryview)):
+        from genesys_lab.errors import FormatError
         from genesys_lab.formats.convert import load_certificates
 
-        return tuple(load_certificates(ca if isinstance(ca, (str, Path)) else bytes(ca)))
+        try:
+            return tuple(load_certificates(ca if isinstance(ca, (str, Path)) else bytes(ca)))
+        except FormatError:
+            return (as_certificate(ca),)  # a PEM file with a certificate among other things: its first certificate
     return (as_certificate(ca),)
 
 
