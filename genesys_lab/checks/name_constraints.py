@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from typing import Any
 
 NAME_CHECK_MAX = 1 << 20  # v3_ncons.c: names x constraints above this are refused unchecked
 
@@ -65,7 +66,7 @@ class Violation:
 @dataclass(frozen=True)
 class _Name:
     kind: str  # dns, email, uri, ip, dirname, other
-    value: object
+    value: Any  # str for dns/email/uri, an ipaddress object, a cryptography Name, an OID string
     text: str
 
 
