@@ -1094,11 +1094,15 @@ def _empty_eku(p):
     return leaf, ROOT.cert, (), None
 
 
-def _odd_mask(address):
+MASKLESS_NC = der.sequence(der.tlv(0xA0, der.sequence(der.tlv(0x87, bytes([10, 0, 0, 0])))))
+
+
+def _odd_mask(address, constraint=ODD_MASK_NC):
     def build(p):
         root = cert("Odd Mask Root CA", EC[2])
-        root_cert = resign(root.cert, root.key, extensions=lambda exts: [*exts, raw_extension("2.5.29.30", ODD_MASK_NC, True)])
-        return host(root, san=[IP(address)]).cert, root_cert, (), None
+        root_cert = resign(root.cert, root.key, extensions=lambda exts: [*exts, raw_extension("2.5.29.30", constraint, True)])
+        san = [IP(address)] if address else [DNS("app01.example.com")]
+        return host(root, san=san).cert, root_cert, (), None
 
     return build
 
@@ -1124,6 +1128,8 @@ MALFORMED_CASES = {
     "empty-eku-as-server": Case(_empty_eku, False, "chain signature", purpose="server"),
     "nc-odd-ip-mask-inside": Case(_odd_mask("10.7.0.9"), True, differs="mask that is not a prefix"),
     "nc-odd-ip-mask-outside": Case(_odd_mask("10.7.1.9"), False, "chain signature"),
+    "nc-ip-subtree-without-mask-dns-leaf": Case(_odd_mask(None, MASKLESS_NC), True, differs="subtree without a mask"),
+    "nc-ip-subtree-without-mask-ip-leaf": Case(_odd_mask("10.0.0.5", MASKLESS_NC), False, "chain signature"),
     "duplicate-extension-in-leaf": Case(_duplicate_in_leaf, False, "chain signature"),
     "duplicate-extension-in-intermediate": Case(_duplicate_in_intermediate, False, "chain signature"),
     "unreadable-issuer-key": Case(_garbage_issuer_key, False, "chain signature"),

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from genesys_lab.checks.hostname import host_matches
-from genesys_lab.errors import UsageError
+from genesys_lab.errors import FormatError, GenesysLabError, UsageError
 from genesys_lab.x509.describe import all_extensions, extension, load_certificate
 from genesys_lab.x509.profiles import parse_choice
 
@@ -314,7 +314,7 @@ def _safe_extension(cert, cls):
 
     try:
         return cert.extensions.get_extension_for_class(cls).value
-    except (x509.ExtensionNotFound, ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+    except (x509.ExtensionNotFound, ValueError, TypeError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
         return None
 
 
@@ -552,12 +552,14 @@ def _extension_problem(cert) -> _Unreadable | None:
     try:
         list(cert.extensions)
         return None
-    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+    except (ValueError, TypeError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
         error = str(exc).split(" {")[0]
     try:
         raw = _raw_extensions(cert)
-    except der.DERError as exc:
-        return _Unreadable(f"its extensions are not valid DER ({exc})", "OpenSSL refuses it too.")
+    except (der.DERError, IndexError) as exc:
+        return _Unreadable(
+            f"its extensions cannot be decoded ({exc})", "OpenSSL may read it and judge otherwise: compare with openssl verify."
+        )
     oids = [oid for oid, _, _ in raw]
     repeated = sorted({o for o in oids if oids.count(o) > 1})
     if repeated:
@@ -573,10 +575,17 @@ def _extension_problem(cert) -> _Unreadable | None:
                 "Deliberate difference: OpenSSL reads it and would accept the certificate when no -purpose is asked "
                 "(an empty extendedKeyUsage allows no purpose).",
             )
-        if oid == "2.5.29.30" and _odd_ip_mask(value):
+        odd = _odd_ip_subtree(value) if oid == "2.5.29.30" else ""
+        if odd == "mask":
             return _Unreadable(
                 "its nameConstraints hold an IP address mask that is not a prefix (like 255.0.255.0)",
                 "Deliberate difference: OpenSSL reads it, applies the mask bit by bit, and may accept the certificate.",
+            )
+        if odd == "length":
+            return _Unreadable(
+                "its nameConstraints hold an IP address subtree without a mask (RFC 5280 4.2.1.10 wants address and mask)",
+                "Deliberate difference: OpenSSL reads it, compares it only with IP addresses (unsupported or invalid "
+                "name syntax), and accepts a certificate that has none.",
             )
     return _Unreadable(
         f"one of its extensions cannot be read ({error})",
@@ -584,36 +593,50 @@ def _extension_problem(cert) -> _Unreadable | None:
     )
 
 
-def _odd_ip_mask(value: bytes) -> bool:
-    """True when a nameConstraints iPAddress subtree's mask is not ones followed by zeros."""
+def _odd_ip_subtree(value: bytes) -> str:
+    """ "mask" when a nameConstraints iPAddress subtree's mask is not ones then zeros, "length" when it is no
+    address-and-mask pair at all (not 8 or 32 octets), else ""."""
     from genesys_lab.x509 import der
 
     try:
         subtrees = [s for part in der.decode(value).children() for s in part.children()]
+        bases = [subtree.children()[0] for subtree in subtrees]
     except (der.DERError, IndexError):
-        return False
-    for subtree in subtrees:
-        base = subtree.children()[0]
-        if base.tag == 0x87 and len(base.content) in (8, 32):
-            mask = int.from_bytes(base.content[len(base.content) // 2 :], "big")
-            bits = len(base.content) * 4
-            ones = bin(mask).count("1")
-            if mask != ((1 << ones) - 1) << (bits - ones):
-                return True
-    return False
+        return ""
+    for base in bases:
+        if base.tag != 0x87:
+            continue
+        if len(base.content) not in (8, 32):
+            return "length"
+        mask = int.from_bytes(base.content[len(base.content) // 2 :], "big")
+        bits, ones = len(base.content) * 4, bin(mask).count("1")
+        if mask != ((1 << ones) - 1) << (bits - ones):
+            return "mask"
+    return ""
 
 
 def _explicit_ec(cert) -> bool:
     """True when the key is EC with the curve spelled out (specifiedCurve) instead of named (RFC 5480 2.1.1)."""
-    parts = _tbs_parts(cert)
-    spki = parts[6 if parts[0].is_context(0) else 5]
-    algorithm = spki.children()[0].children()
-    return algorithm[0].as_oid() == "1.2.840.10045.2.1" and len(algorithm) > 1 and algorithm[1].tag == 0x30
+    from genesys_lab.x509 import der
+
+    try:
+        parts = _tbs_parts(cert)
+        spki = parts[6 if parts[0].is_context(0) else 5]
+        algorithm = spki.children()[0].children()
+        return algorithm[0].as_oid() == "1.2.840.10045.2.1" and len(algorithm) > 1 and algorithm[1].tag == 0x30
+    except (der.DERError, IndexError):
+        return False
 
 
 def _netscape_ca(cert) -> bool:
     """The Netscape certificate type extension names a CA (SSL, S/MIME or object-signing CA bits)."""
-    for oid, _, value in _raw_extensions(cert):
+    from genesys_lab.x509 import der
+
+    try:
+        raw = _raw_extensions(cert)
+    except (der.DERError, IndexError):
+        return False
+    for oid, _, value in raw:
         if oid == "2.16.840.1.113730.1.1" and len(value) >= 4:
             return bool(value[3] & 0x07)
     return False
@@ -628,9 +651,10 @@ def _unreadable(certs) -> Check | None:
     This is the lab's one deliberate difference from ``openssl verify``: it
     does not judge a certificate it cannot read. Duplicate extensions (RFC
     5280 4.2: "a certificate MUST NOT include more than one instance of a
-    particular extension") OpenSSL refuses too. An empty extendedKeyUsage or an
-    IP name constraint whose mask is not a prefix (255.0.255.0) OpenSSL reads
-    (it applies such a mask bit by bit), so there the verdicts can differ.
+    particular extension") OpenSSL refuses too. An empty extendedKeyUsage, or an
+    IP name constraint whose mask is not a prefix (255.0.255.0) or that has no
+    mask, OpenSSL reads (it applies such a mask bit by bit; a maskless subtree
+    only fails against an IP address), so there the verdicts can differ.
     """
     for cert in certs:
         problem = _extension_problem(cert)
@@ -1329,10 +1353,34 @@ def verify(
     trusted = _trusted(ca)
     pool = _untrusted(chain, untrusted)
     wanted = Purpose.parse(purpose)
-    depth = _depth(verify_depth)
+    options = _Options(partial_chain, x509_strict, _depth(verify_depth))
     moment = _utc(at)
-    crl_obj, cdp_error = (_load_crl(crl) if crl is not None else None), ""
-    path = _build_path(leaf, pool, trusted, moment, _Options(partial_chain, x509_strict, depth))
+    crl_obj = _load_crl(crl) if crl is not None else None
+    try:
+        return _verify(
+            leaf, trusted, pool, options, moment, crl_obj, wanted, hostname, ip, email, crl_from_cdp, timeout, require_crl
+        )
+    except GenesysLabError:
+        raise
+    except _unreadable_errors() as exc:
+        # cryptography parses lazily: a part of a certificate it cannot read becomes one line, never a traceback
+        raise FormatError(
+            f"a certificate of the chain cannot be read ({str(exc).split(' {')[0]}): check it with openssl x509 -text"
+        ) from None
+
+
+def _unreadable_errors() -> tuple:
+    from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
+
+    return (ValueError, TypeError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType, UnsupportedAlgorithm)
+
+
+def _verify(leaf, trusted, pool, options, moment, crl_obj, wanted, hostname, ip, email, crl_from_cdp, timeout, require_crl):
+    """The checks, in order, on parsed inputs (``verify`` turns unreadable input into one FormatError line)."""
+    cdp_error = ""
+    x509_strict = options.x509_strict
+    path = _build_path(leaf, pool, trusted, moment, options)
     broken = _unreadable(path.certs)
     if broken is not None:
         return Verification(label(leaf), moment, _refused(broken))
