@@ -686,7 +686,7 @@ def _check_signatures(path: _Path) -> Check:
                 "re-issue it without that extension, or mark the extension non-critical",
             )
     if len(path.certs) == 1:
-        return Check(name, Status.PASS, f"{label(path.certs[0])!r} is trusted itself ({_anchor_kind(path)})")
+        return Check(name, Status.PASS, f"{label(path.certs[0])!r} is the trust anchor itself{_anchor_note(path)}")
     for child, parent in zip(path.certs, path.certs[1:]):
         key = public_key_of(parent)
         if key is None:
@@ -706,14 +706,14 @@ def _check_signatures(path: _Path) -> Check:
                 "the certificate was altered or signed by another key: re-issue it from the CA",
             )
     chain = " -> ".join(repr(label(c)) for c in path.certs)
-    return Check(name, Status.PASS, f"every signature verifies: {chain} ({_anchor_kind(path)})")
+    return Check(name, Status.PASS, f"every signature verifies: {chain}{_anchor_note(path)}")
 
 
-def _anchor_kind(path: _Path) -> str:
+def _anchor_note(path: _Path) -> str:
     top = path.certs[-1]
     if self_signed(top):
-        return f"{label(top)!r} is a trusted self-signed root"
-    return f"{label(top)!r} is trusted but not self-signed: an anchor only with --partial-chain (-partial_chain)"
+        return ""
+    return f" ({label(top)!r} is trusted but not self-signed: an anchor only with --partial-chain, -partial_chain)"
 
 
 # The extensions OpenSSL handles when critical (X509_supported_extension); any other critical one fails.
@@ -758,8 +758,8 @@ def _check_ca_constraints(path: _Path, strict: bool) -> Check:
     cas = path.certs[1:]
     names = ", ".join(repr(label(c)) for c in cas)
     lax = [label(c) for c in cas if _ca_kind(c) != 1]
-    note = f"; {lax[0]!r} has no basicConstraints, which OpenSSL accepts for a trust anchor unless -x509_strict" if lax else ""
-    return Check(name, Status.PASS, f"{names}: CA and allowed to sign certificates (keyCertSign), path length respected{note}")
+    note = f" ({lax[0]!r} has none, which OpenSSL accepts for a trust anchor unless -x509_strict)" if lax else ""
+    return Check(name, Status.PASS, f"{names}: basicConstraints CA:TRUE and keyCertSign{note}")
 
 
 def _chain_extension_problem(certs, strict: bool) -> str:
@@ -910,15 +910,15 @@ def _check_validity(path: _Path, at: dt.datetime) -> Check:
             return Check(
                 name,
                 Status.FAIL,
-                f"{which} is not valid before {start:%Y-%m-%d %H:%M:%S} UTC ({_days(start - at)} from {at:%Y-%m-%d}) (OpenSSL: certificate is not yet valid)",
+                f"{which} is not valid before {start:%Y-%m-%d %H:%M} UTC ({_days(start - at)} from {at:%Y-%m-%d}) (OpenSSL: certificate is not yet valid)",
                 "check the clock of the machine that issued it, or wait until then",
             )
         if at >= end:
+            second = "; OpenSSL 3.0 counts the notAfter second itself as expired" if at == end else ""
             return Check(
                 name,
                 Status.FAIL,
-                f"{which} expired on {end:%Y-%m-%d %H:%M:%S} UTC, {_days(at - end)} before {at:%Y-%m-%d} "
-                "(OpenSSL: certificate has expired; OpenSSL 3.0 counts the notAfter second itself as expired)",
+                f"{which} expired on {end:%Y-%m-%d %H:%M} UTC, {_days(at - end)} before {at:%Y-%m-%d} (OpenSSL: certificate has expired{second})",
                 "renew it: issue a new certificate for the same host (genesys-lab renew) and install it",
             )
     leaf_end = path.certs[0].not_valid_after_utc
