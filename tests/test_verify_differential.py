@@ -1135,6 +1135,73 @@ MALFORMED_CASES = {
     "unreadable-issuer-key": Case(_garbage_issuer_key, False, "chain signature"),
 }
 
+# -- which issuer OpenSSL picks, CRLs of an intermediate -----------------------------------------------
+
+
+def _expired_twin_first(p):
+    """Two trusted roots with the same name and key, the first expired: OpenSSL takes the one valid now."""
+    expired = cert("Twin Root CA", EC[5], start=NOW - 400 * DAY, end=NOW - DAY)
+    valid = cert("Twin Root CA", EC[5])
+    return host(valid).cert, (expired.cert, valid.cert), (), None
+
+
+def _expired_twin_intermediate(p):
+    expired = cert("Twin Intermediate CA", EC[1], ROOT, start=NOW - 400 * DAY, end=NOW - DAY)
+    valid = cert("Twin Intermediate CA", EC[1], ROOT)
+    return host(valid).cert, ROOT.cert, (expired.cert, valid.cert), None
+
+
+def _aki_serial_mismatch(p):
+    aki = x509.AuthorityKeyIdentifier(None, [x509.DirectoryName(ROOT.cert.issuer)], ROOT.cert.serial_number + 1)
+    return host(ROOT, aki=False, extensions=[(aki, False)]).cert, ROOT.cert, (), None
+
+
+def _aki_serial_match(p):
+    aki = x509.AuthorityKeyIdentifier(None, [x509.DirectoryName(ROOT.cert.issuer)], ROOT.cert.serial_number)
+    return host(ROOT, aki=False, extensions=[(aki, False)]).cert, ROOT.cert, (), None
+
+
+def _trusted_intermediate_with_nc(leaf_cn):
+    def build(p):
+        inter = cert("Constrained Intermediate CA", EC[3], ROOT, nc=(SITE, None))
+        return host(inter, leaf_cn).cert, inter.cert, (), None
+
+    return build
+
+
+def _crl_of(issuer_of_crl, revoked: bool):
+    def build(p):
+        crl_issuer = INTER if issuer_of_crl == "inter" else ROOT
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(crl_issuer.cert.subject)
+            .last_update(NOW - DAY)
+            .next_update(NOW + 30 * DAY)
+        )
+        if revoked:
+            revoked_entry = x509.RevokedCertificateBuilder().serial_number(LEAF_UNDER_INTER.serial_number)
+            builder = builder.add_revoked_certificate(revoked_entry.revocation_date(NOW - DAY).build())
+        crl = builder.sign(crl_issuer.key, hashes.SHA256())
+        return LEAF_UNDER_INTER, ROOT.cert, (INTER.cert,), crl
+
+    return build
+
+
+ISSUER_CASES = {
+    "issuer-valid-twin-preferred-in-trusted": Case(_expired_twin_first, True),
+    "issuer-valid-twin-preferred-in-untrusted": Case(_expired_twin_intermediate, True),
+    "aki-issuer-serial-mismatch": Case(_aki_serial_mismatch, False, "chain signature", says="unable to get local issuer"),
+    "aki-issuer-serial-match": Case(_aki_serial_match, True),
+    "nc-on-partial-chain-anchor-outside": Case(
+        _trusted_intermediate_with_nc("www.bank.com"), False, "name constraints", partial_chain=True, says=PERMIT
+    ),
+    "nc-on-partial-chain-anchor-inside": Case(_trusted_intermediate_with_nc("app01.example.com"), True, partial_chain=True),
+    "crl-of-intermediate-revokes": Case(_crl_of("inter", True), False, "revocation", says="certificate revoked"),
+    "crl-of-intermediate-clean": Case(_crl_of("inter", False), True),
+    "crl-of-root-for-intermediate-leaf": Case(_crl_of("root", False), False, "revocation", says="unable to get certificate CRL"),
+}
+
+
 HARD_CASES = {
     **NAME_CONSTRAINT_CASES,
     **ANCHOR_CASES,
@@ -1145,6 +1212,7 @@ HARD_CASES = {
     **KEY_USAGE_CASES,
     **EMAIL_CASES,
     **MALFORMED_CASES,
+    **ISSUER_CASES,
 }
 
 
