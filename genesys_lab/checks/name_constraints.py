@@ -84,8 +84,8 @@ def chain_violation(certs) -> Violation | None:
     constraints = [name_constraints(c) for c in certs]
     for i in range(len(certs) - 1, -1, -1):
         cert = certs[i]
-        if i != 0 and cert.subject == cert.issuer:
-            continue  # self-issued intermediate: exempt
+        if i != 0 and canonical_rdns(cert.subject) == canonical_rdns(cert.issuer):
+            continue  # self-issued intermediate (X509_NAME_cmp equal): exempt
         for j in range(len(certs) - 1, i, -1):
             nc = constraints[j]
             if nc is None:
