@@ -850,6 +850,14 @@ STRICT_CASES = {
     ),
     "strict-leaf-without-ku": Case(_leaf_variant(ku=None), True, x509_strict=True),
     "strict-root-alone": Case(_t(ROOT.cert, ROOT.cert), True, x509_strict=True),
+    "strict-root-without-bc-alone": Case(
+        lambda p: (cert("Variant Root CA", EC[2], bc=False).cert,) * 2 + ((), None),
+        False,
+        "CA constraints",
+        x509_strict=True,
+        says=INVALID_CA,
+    ),
+    "root-without-bc-alone": Case(lambda p: (cert("Variant Root CA", EC[2], bc=False).cert,) * 2 + ((), None), True),
 }
 
 

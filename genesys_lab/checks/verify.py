@@ -746,6 +746,9 @@ def _check_ca_constraints(path: _Path, strict: bool) -> Check:
     if not path.complete:
         return Check(name, Status.SKIP, "not checked: the chain does not reach a trust anchor (see chain signature)")
     if len(path.certs) == 1:
+        problem = _ca_problem(path.certs[0], 0, True, strict)
+        if problem:
+            return Check(name, Status.FAIL, problem, "re-issue it with basicConstraints (CA:TRUE for a CA, CA:FALSE for a host)")
         return Check(name, Status.SKIP, "the certificate is the trust anchor itself: no issuer to check")
     problem = _chain_extension_problem(path.certs, strict)
     if problem:
