@@ -20,9 +20,11 @@ from genesys_lab.errors import UsageError
 ORDER = [
     "chain signature",
     "CA constraints",
+    "name constraints",
     "validity",
     "host name",
     "IP address",
+    "email address",
     "purpose",
     "key strength",
     "signature digest",
@@ -41,7 +43,8 @@ def test_checks_come_in_design_order_and_good_server_is_valid(session_ca, server
     result = verify(server_cert.cert_file, ca=session_ca, purpose="server", hostname="myHOST.domain1.domain2.com", ip="10.0.0.6")
     assert [c.name for c in result.checks] == ORDER
     assert result.valid
-    assert {c.status for c in result.checks[:8]} == {Status.PASS}
+    assert {c.status for c in result.checks if c.name not in ("email address", "revocation")} == {Status.PASS}
+    assert result.check("email address").status is Status.SKIP
     assert result.check("revocation").status is Status.SKIP
     assert "100 days left" in result.check("validity").reason or "99 days left" in result.check("validity").reason
 
@@ -70,7 +73,7 @@ def test_to_rows_and_json(session_ca, server_cert):
     assert [r["check"] for r in rows] == ORDER
     data = json.loads(result.to_json())
     assert data["valid"] is True and data["subject"] == "myWorkstation"
-    assert [c["status"] for c in data["checks"]][:3] == ["pass", "pass", "pass"]
+    assert [c["status"] for c in data["checks"]][:4] == ["pass", "pass", "pass", "pass"]
 
 
 def test_without_trust_anchor_nothing_vouches(server_cert):
@@ -284,3 +287,102 @@ def test_issued_certificate_objects_are_accepted(session_ca, server_cert):
     assert verify(server_cert, ca=session_ca).valid
     with pytest.raises(UsageError, match="is not a certificate"):
         verify(42, ca=session_ca)
+
+
+# -- issue 17: inputs, peer names, name-constraint helpers, unreadable certificates ------------------
+
+
+def test_several_trusted_cas_as_objects_and_bundle_files(session_ca, server_cert, tmp_path):
+    from test_verify_differential import NEW_ROOT, OLD_ROOT, _pem
+
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(_pem(OLD_ROOT.cert) + _pem(NEW_ROOT.cert))
+    assert verify(server_cert.cert_file, ca=[bundle, session_ca]).valid
+    assert verify(server_cert.cert_file, ca=[session_ca.paths.cert, bundle]).valid
+    alone = verify(server_cert.cert_file, ca=bundle)
+    assert not alone.valid and "'Site Root CA 2019', 'Site Root CA 2026'" in alone.check("chain signature").reason
+
+
+def test_verify_depth_must_be_a_count(server_cert, session_ca):
+    with pytest.raises(UsageError, match="--verify-depth"):
+        verify(server_cert.cert_file, ca=session_ca, verify_depth=-1)
+
+
+@pytest.mark.parametrize(
+    "listed, wanted, ok",
+    [
+        ("agent@example.com", "agent@example.com", True),
+        ("agent@EXAMPLE.com", "agent@example.com", True),
+        ("Agent@example.com", "agent@example.com", False),  # the local part is case-sensitive
+        ("agent@example.com", "agent@example.co", False),
+    ],
+)
+def test_email_matches_as_openssl(listed, wanted, ok):
+    from genesys_lab.checks.hostname import email_matches
+
+    assert email_matches(listed, wanted) is ok
+
+
+@pytest.mark.parametrize(
+    "cn, host",
+    [
+        ("app01.example.com", "app01.example.com"),
+        ("myWorkstation", None),  # one label: not a host name
+        ("*.example.com", None),  # a wildcard is not a DNS-ID
+        ("a..b.com", None),
+        ("-a.example.com", None),
+        ("a-.example.com", None),
+        ("srv_01.example.com", "srv_01.example.com"),  # OpenSSL tolerates '_'
+        ("app01.example.com\0", "app01.example.com"),  # a trailing NUL is dropped
+    ],
+)
+def test_cn_as_dns_name_follows_cn2dnsid(cn, host):
+    from genesys_lab.checks.hostname import cn_as_dns_name
+
+    assert cn_as_dns_name(cn) == host
+
+
+def test_directory_names_compare_in_canonical_form():
+    from cryptography.x509.oid import NameOID
+
+    from genesys_lab.checks.name_constraints import canonical_rdns
+
+    def name(org, kind=None):
+        attr = (
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org, kind)
+            if kind
+            else x509.NameAttribute(NameOID.ORGANIZATION_NAME, org)
+        )
+        return x509.Name([attr])
+
+    from cryptography.x509.name import _ASN1Type
+
+    assert canonical_rdns(name("Genesys Lab")) == canonical_rdns(name("  genesys   LAB ", _ASN1Type.PrintableString))
+    assert canonical_rdns(name("Genesys Lab")) != canonical_rdns(name("Genesys Labs"))
+
+
+def test_malformed_san_ip_is_refused_in_one_line_not_a_crash():
+    """A SAN iPAddress of 5 octets: cryptography cannot read it; verify fails one check with a one-line reason."""
+    from test_verify_differential import ROOT, host, raw_extension, resign
+
+    from genesys_lab.x509 import der
+
+    bad_san = raw_extension("2.5.29.17", der.sequence(der.tlv(0x87, b"\x0a\x00\x00\x05\x01")))
+    leaf = resign(host(ROOT, san=None).cert, ROOT.key, extensions=lambda exts: [*exts, bad_san])
+    result = verify(leaf, ca=ROOT.cert, hostname="app01.example.com", ip="10.0.0.5", purpose="server")
+    assert [c.name for c in result.failures] == ["chain signature"]
+    reason = result.check("chain signature").reason
+    assert "cannot be read" in reason and "compare with openssl verify" in reason and "\n" not in reason
+
+
+def test_name_constraint_ip_without_mask_is_refused_in_one_line():
+    """An iPAddress subtree of 4 octets (no mask): cryptography refuses it; no traceback."""
+    from test_verify_differential import EC, cert, host, raw_extension, resign
+
+    from genesys_lab.x509 import der
+
+    root = cert("Maskless Root CA", EC[2])
+    nc = raw_extension("2.5.29.30", der.sequence(der.tlv(0xA0, der.sequence(der.tlv(0x87, b"\x0a\x00\x00\x00")))), True)
+    root_cert = resign(root.cert, root.key, extensions=lambda exts: [*exts, nc])
+    result = verify(host(root).cert, ca=root_cert)
+    assert not result.valid and result.check("chain signature").status is Status.FAIL

@@ -131,3 +131,90 @@ def test_missing_file_is_named(lab, capsys):
     ca, _ = lab
     assert run(["verify", "nope.pem", "--ca-dir", ca.paths.root]) == 1
     assert "cannot read certificate nope.pem" in capsys.readouterr().err
+
+
+# -- the options that map to openssl verify's (issue 17) -------------------------------------------------
+
+
+@pytest.fixture
+def site(tmp_path):
+    """Files for a site with a root, an intermediate, a migration root and a constrained CA (EC keys)."""
+    from test_verify_differential import (
+        CASES,
+        INTER,
+        LEAF_UNDER_INTER,
+        NEW_ROOT,
+        ROOT,
+        _pem,
+    )
+
+    files = {
+        "root.pem": ROOT.cert,
+        "inter.pem": INTER.cert,
+        "leaf.pem": LEAF_UNDER_INTER,
+        "new-root.pem": NEW_ROOT.cert,
+    }
+    for name, cert in files.items():
+        (tmp_path / name).write_bytes(_pem(cert))
+    (tmp_path / "bundle.pem").write_bytes(_pem(NEW_ROOT.cert) + _pem(ROOT.cert))
+    for name in ("duplicate-extension-in-leaf", "nc-odd-ip-mask-inside", "unreadable-issuer-key", "v3-root-without-bc-default"):
+        leaf, ca, chain, _ = CASES[name].build(None)
+        (tmp_path / f"{name}.leaf.pem").write_bytes(_pem(leaf))
+        (tmp_path / f"{name}.ca.pem").write_bytes(_pem(ca))
+        (tmp_path / f"{name}.chain.pem").write_bytes(b"".join(_pem(c) for c in chain))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "argv, rc, words",
+    [
+        (["--ca", "inter.pem"], 1, "unable to get issuer certificate"),
+        (["--ca", "inter.pem", "--partial-chain"], 0, "an anchor only with --partial-chain"),
+        (["--ca", "root.pem", "--untrusted", "inter.pem"], 0, "every signature verifies"),
+        (["--ca", "new-root.pem", "--ca", "root.pem", "--chain", "inter.pem"], 0, "every signature verifies"),
+        (["--ca", "bundle.pem", "--untrusted", "inter.pem", "--purpose", "server"], 0, "verdict: VALID"),
+        (["--ca", "root.pem", "--untrusted", "inter.pem", "--verify-depth", "0"], 1, "certificate chain too long"),
+        (["--ca", "root.pem", "--untrusted", "inter.pem", "--verify-depth", "1", "--x509-strict"], 0, "verdict: VALID"),
+        (["--ca", "root.pem", "--untrusted", "inter.pem", "--email", "agent@example.com"], 1, "email address mismatch"),
+    ],
+)
+def test_openssl_options(site, monkeypatch, capsys, argv, rc, words):
+    monkeypatch.chdir(site)
+    assert run(["verify", "leaf.pem", *argv]) == rc
+    assert words in capsys.readouterr().out
+
+
+def test_x509_strict_refuses_a_root_without_basic_constraints(site, monkeypatch, capsys):
+    monkeypatch.chdir(site)
+    name = "v3-root-without-bc-default"
+    assert run(["verify", f"{name}.leaf.pem", "--ca", f"{name}.ca.pem"]) == 0
+    assert run(["verify", f"{name}.leaf.pem", "--ca", f"{name}.ca.pem", "--x509-strict"]) == 1
+    assert "-x509_strict does not" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("duplicate-extension-in-leaf", "OpenSSL refuses it too"),
+        ("nc-odd-ip-mask-inside", "Deliberate difference: OpenSSL reads it"),
+        ("unreadable-issuer-key", "unable to decode issuer public key"),
+    ],
+)
+def test_unreadable_certificates_are_one_line_never_a_traceback(site, monkeypatch, capsys, name, words):
+    monkeypatch.chdir(site)
+    argv = ["verify", f"{name}.leaf.pem", "--ca", f"{name}.ca.pem"]
+    if (site / f"{name}.chain.pem").read_bytes():
+        argv += ["--untrusted", f"{name}.chain.pem"]
+    assert run([*argv, "--purpose", "server", "--hostname", "app01.example.com", "--ip", "10.7.0.9"]) == 1
+    out, err = capsys.readouterr()
+    assert words in out and "Traceback" not in out + err
+    assert run([*argv, "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["valid"] is False and next(c for c in data["checks"] if c["status"] == "fail")["check"] == "chain signature"
+
+
+def test_negative_verify_depth_is_a_usage_error(site, monkeypatch, capsys):
+    monkeypatch.chdir(site)
+    assert run(["verify", "leaf.pem", "--ca", "root.pem", "--verify-depth", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--verify-depth" in err

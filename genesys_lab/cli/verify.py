@@ -15,11 +15,28 @@ def register(sub) -> None:
     p.add_argument("certificate", help="the certificate file (or a serial such as 02 with --ca-dir)")
     anchor = p.add_mutually_exclusive_group()
     anchor.add_argument("--ca-dir", type=Path, help="trust this CA directory's ca_cert.pem and use its current CRL")
-    anchor.add_argument("--ca", type=Path, help="trust this CA certificate file")
-    p.add_argument("--chain", action="append", default=[], type=Path, help="intermediate CA certificate file (repeat)")
+    anchor.add_argument(
+        "--ca", action="append", type=Path, help="trust this CA certificate or bundle file (repeat for several CAs; -CAfile)"
+    )
+    p.add_argument(
+        "--untrusted",
+        action="append",
+        default=[],
+        type=Path,
+        help="intermediate CA certificates, one file or a bundle (repeat; -untrusted)",
+    )
+    p.add_argument("--chain", action="append", default=[], type=Path, help="the same as --untrusted")
+    p.add_argument(
+        "--partial-chain",
+        action="store_true",
+        help="accept a trusted certificate that is not self-signed as anchor (-partial_chain)",
+    )
+    p.add_argument("--x509-strict", action="store_true", help="apply RFC 5280's stricter profile checks (-x509_strict)")
+    p.add_argument("--verify-depth", type=int, metavar="N", help="allow at most N intermediate CAs (-verify_depth)")
     p.add_argument("--purpose", choices=["server", "client", "gui"], help="check the certificate for this use")
     p.add_argument("--hostname", help="check this host name against the SAN")
     p.add_argument("--ip", help="check this IP address against the SAN")
+    p.add_argument("--email", help="check this email address against the SAN or subject (-verify_email)")
     crl = p.add_mutually_exclusive_group()
     crl.add_argument("--crl", type=Path, help="check revocation with this CRL file (PEM or DER)")
     crl.add_argument("--crl-from-cdp", action="store_true", help="fetch the CRL from the certificate's distribution point")
@@ -71,14 +88,19 @@ def cmd_verify(args) -> int:
         _certificate(args.certificate, ca),
         ca=ca or args.ca,
         chain=args.chain,
+        untrusted=args.untrusted,
         purpose=args.purpose,
         hostname=args.hostname,
         ip=args.ip,
+        email=args.email,
         crl=crl,
         crl_from_cdp=args.crl_from_cdp,
         timeout=args.timeout,
         require_crl=args.require_crl,
         at=parse_moment(args.at) if args.at else None,
+        partial_chain=args.partial_chain,
+        x509_strict=args.x509_strict,
+        verify_depth=args.verify_depth,
     )
     if args.json:
         print(result.to_json())
