@@ -7,6 +7,7 @@ notebook runs exactly as a learner's Run All would, through the hub's proxy.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -91,7 +92,9 @@ class Hub:
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
     def api(self, method: str, path: str, **kwargs):
-        r = requests.request(method, f"{self.url}/hub/api{path}", headers={"Authorization": f"token {self.token}"}, timeout=60, **kwargs)
+        r = requests.request(
+            method, f"{self.url}/hub/api{path}", headers={"Authorization": f"token {self.token}"}, timeout=60, **kwargs
+        )
         if r.status_code >= 400:
             raise RuntimeError(f"{method} {path}: {r.status_code} {r.text[:300]}")
         return r.json() if r.content else None
@@ -124,10 +127,8 @@ class Hub:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(10)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 @dataclass
@@ -149,7 +150,12 @@ class Learner:
 
     def git_pull(self, repo: Path, branch: str, timeout: float = 120) -> Path:
         """What a learner's click on the trainer's nbgitpuller link does: clone the course into the home."""
-        r = self.get("/git-pull/api", params={"repo": str(repo), "branch": branch, "targetpath": COURSE_FOLDER}, stream=True, timeout=timeout)
+        r = self.get(
+            "/git-pull/api",
+            params={"repo": str(repo), "branch": branch, "targetpath": COURSE_FOLDER},
+            stream=True,
+            timeout=timeout,
+        )
         events = [json.loads(line[5:]) for line in r.iter_lines(decode_unicode=True) if line and line.startswith("data:")]
         if not events or events[-1].get("phase") != "finished":
             raise RuntimeError(f"nbgitpuller did not finish for {self.name}: {events[-3:]}")
@@ -170,7 +176,9 @@ class Learner:
         try:
             return _run_cells(self, kernel, [c.source for c in from_file.cells if c.cell_type == "code"], timeout)
         finally:
-            requests.delete(f"{self.base}/api/sessions/{session['id']}", headers={"Authorization": f"token {self.token}"}, timeout=60)
+            requests.delete(
+                f"{self.base}/api/sessions/{session['id']}", headers={"Authorization": f"token {self.token}"}, timeout=60
+            )
 
     def execute_keep(self, code: str, timeout: float = 120) -> str:
         """Run a snippet in a kernel that stays up (a service it started keeps serving); return its output."""
@@ -237,7 +245,14 @@ def _execute_request(code: str, msg_id: str, session: str) -> dict:
         "header": {"msg_id": msg_id, "username": "test", "session": session, "msg_type": "execute_request", "version": "5.3"},
         "parent_header": {},
         "metadata": {},
-        "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+        "content": {
+            "code": code,
+            "silent": False,
+            "store_history": True,
+            "user_expressions": {},
+            "allow_stdin": False,
+            "stop_on_error": True,
+        },
         "channel": "shell",
         "buffers": [],
     }

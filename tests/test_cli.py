@@ -312,7 +312,11 @@ def test_a_malformed_extension_is_one_line_not_a_traceback(tmp_path, capsys):
     )
     path = tmp_path / "broken.pem"
     path.write_bytes(cert.public_bytes(Encoding.PEM))
-    for argv in (["inspect", str(path)], ["lint", str(path)], ["verify", str(path), "--ca", str(path)]):
+    for argv in (["inspect", str(path)], ["lint", str(path)]):
         assert exit_code(cli.main, argv) == 1
         err = capsys.readouterr().err
         assert "malformed extension" in err and "Traceback" not in err
+    # verify reports it as a failing row of its table (and says OpenSSL would accept it), exit 1
+    assert exit_code(cli.main, ["verify", str(path), "--ca", str(path)]) == 1
+    out = capsys.readouterr()
+    assert "well-formed extensions" in out.out and "NOT VALID" in out.out and "Traceback" not in out.out + out.err

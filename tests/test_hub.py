@@ -19,9 +19,8 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
-from hubclient import COURSE_FOLDER, Hub
-
 from conftest import require_tool
+from hubclient import COURSE_FOLDER, Hub
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ["02_create_the_ca.ipynb", "05_revocation_and_crls.ipynb"]
@@ -74,7 +73,9 @@ def test_no_learner_sees_another_learners_files(hub):
     ana, ben, _ = learners
     assert sorted(item["name"] for item in ana.get("/api/contents").json()["content"]) == [COURSE_FOLDER]
     # Ben's token does not open Ana's server.
-    r = requests.get(f"{hub_.url}/user/ana/api/contents", headers={"Authorization": f"token {ben.token}"}, timeout=30, allow_redirects=False)
+    r = requests.get(
+        f"{hub_.url}/user/ana/api/contents", headers={"Authorization": f"token {ben.token}"}, timeout=30, allow_redirects=False
+    )
     assert r.status_code in (302, 403), r.status_code
     # Each learner's files are in their own home only.
     for learner in learners:
@@ -106,7 +107,9 @@ def test_each_learners_service_answers_through_the_hubs_proxy(hub):
         assert r.content[:1] == b"\x30"  # a DER CRL: a SEQUENCE
         # Another learner cannot reach it through the hub.
         other = next(x for x in learners if x is not learner)
-        r = requests.get(f"{hub_.url}{link}", headers={"Authorization": f"token {other.token}"}, timeout=30, allow_redirects=False)
+        r = requests.get(
+            f"{hub_.url}{link}", headers={"Authorization": f"token {other.token}"}, timeout=30, allow_redirects=False
+        )
         assert r.status_code in (302, 403)
 
 
@@ -119,7 +122,8 @@ def test_a_learner_logs_in_and_sees_the_course_in_chromium(hub):
     artifacts.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
