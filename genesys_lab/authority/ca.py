@@ -259,7 +259,9 @@ class CertificateAuthority:
 
     def _record_issued(self, tx, number: int, cert) -> None:
         """Advance serial.num and append the ca.db line, as ``openssl ca`` does after signing."""
-        line = store.DbRecord("V", cert.not_valid_after_utc, None, None, store.serial_hex(number), "unknown", oneline(cert.subject))
+        line = store.DbRecord(
+            "V", cert.not_valid_after_utc, None, None, store.serial_hex(number), "unknown", oneline(cert.subject)
+        )
         # serial.num before ca.db: if the machine stops between the two
         # renames, the serial is skipped (harmless), never reused.
         tx.replace(self.paths.serial, (store.serial_hex(number + 1) + "\n").encode())
