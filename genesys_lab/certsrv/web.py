@@ -339,9 +339,9 @@ def _common_name(cert) -> str:
 # ------------------------------------------------------------------ server
 
 
-def _handler_for(site: EnrollmentSite):
+def _handler_for(site: EnrollmentSite, idle_timeout: float):
     class Handler(BaseHTTPRequestHandler):
-        timeout = IDLE_TIMEOUT  # idle connections are closed (StreamRequestHandler sets it on the socket)
+        timeout = idle_timeout  # idle connections are closed (StreamRequestHandler sets it on the socket)
         server_version = "genesys-lab-certsrv"
         protocol_version = "HTTP/1.1"
 
@@ -407,11 +407,15 @@ def _handler_for(site: EnrollmentSite):
 class CertsrvServer:
     """A running site; ``url`` is its Welcome page, ``close()`` stops it. Shows as a link in a notebook."""
 
-    def __init__(self, site: EnrollmentSite, port: int = 0):
+    def __init__(self, site: EnrollmentSite, port: int = 0, *, idle_timeout: float = IDLE_TIMEOUT):
         from genesys_lab.authority.crlserver import _check_port
 
         self.site = site
-        self._server = ThreadingHTTPServer(("127.0.0.1", _check_port(port) or 0), _handler_for(site))
+        handler = _handler_for(site, idle_timeout)
+        try:
+            self._server = ThreadingHTTPServer(("127.0.0.1", _check_port(port) or 0), handler)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on 127.0.0.1 port {port}: {exc.strerror}; use --port 0 for a free port") from None
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread: threading.Thread | None = None
@@ -448,7 +452,14 @@ class CertsrvServer:
 
 
 def serve_certsrv(
-    ca_dir: Path | str, machine: Path | str, *, port: int = 0, base_url: str = "/", fqdn: str | None = None
+    ca_dir: Path | str,
+    machine: Path | str,
+    *,
+    port: int = 0,
+    base_url: str = "/",
+    fqdn: str | None = None,
+    idle_timeout: float = IDLE_TIMEOUT,
 ) -> CertsrvServer:
     """Start the web enrollment site in a background thread and return it (``with`` closes it)."""
-    return CertsrvServer(EnrollmentSite(ca_dir, machine, base_url=base_url, fqdn=fqdn), port).start()
+    site = EnrollmentSite(ca_dir, machine, base_url=base_url, fqdn=fqdn)
+    return CertsrvServer(site, port, idle_timeout=idle_timeout).start()
