@@ -150,6 +150,28 @@ class Browser:
             )
         return PendingKey(**row)
 
+    def export_pfx(self, request_id: int, certificate, password: str) -> bytes:
+        """Export the key of a request with its certificate as a .pfx, if its export policy allows it.
+
+        CertEnroll writes the key's export policy when it creates the key
+        (IX509PrivateKey.ExportPolicy; "Export is not allowed" is the
+        default, XCN_NCRYPT_ALLOW_EXPORT_FLAG allows it), and the provider
+        enforces it from then on: a key made without "Mark keys as
+        exportable" cannot be moved to another computer. X509PrivateKeyExportFlags,
+        https://learn.microsoft.com/en-us/windows/desktop/api/CertEnroll/ne-certenroll-x509privatekeyexportflags
+        """
+        from genesys_lab.formats.pkcs12 import build_pkcs12
+        from genesys_lab.x509 import keys
+
+        pending = self.pending_key(request_id)
+        if not pending.exportable:
+            raise GenesysLabError(
+                f"the private key of request {request_id} (container {pending.container}) was made non-exportable: "
+                "it cannot leave this machine; request a new certificate with 'Mark keys as exportable'"
+            )
+        key = keys.load_private_key_file(self._key_file(pending.container))
+        return build_pkcs12(key, certificate, password=password, friendly_name=pending.friendly_name or None)
+
     # -- installing (the "Install this certificate" link) ------------------
     def install(self, request_id: int, certificate) -> object:
         """Put the certificate with its key into CurrentUser\\My; returns the store entry."""

@@ -331,9 +331,12 @@ def _certificate_response(cert, encoding: str, stem: str) -> Response:
 
 
 def _common_name(cert) -> str:
+    from cryptography.x509.oid import NameOID
+
     from genesys_lab.x509.describe import readable_name
 
-    return readable_name(cert.subject)
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else readable_name(cert.subject)
 
 
 # ------------------------------------------------------------------ server
