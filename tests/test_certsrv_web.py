@@ -140,8 +140,6 @@ def test_request_issued_at_once_then_installed(lab, page, openssl):
     run_tool(openssl, "verify", "-CAfile", ca.paths.cert, cert)
     assert "01=Valid (V)" in ca_status(openssl, ca, "01")
     assert [p.name for p in ca.paths.conf.rglob("*priv_key*")] == ["ca_priv_key.pem"], "the host key never reaches the CA"
-        "ca_priv_key.pem"
-    ]
     key_file = machine.parent / "desk01.certenroll" / "app01-key.key.pem"
     assert key_file.stat().st_mode & 0o777 == 0o600
     modulus = run_tool(openssl, "rsa", "-in", key_file, "-noout", "-modulus").stdout

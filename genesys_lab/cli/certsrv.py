@@ -171,7 +171,7 @@ def cmd_sign_request(args) -> int:
         print(f"\nRequest {result.request_id} is pending: the template needs CA certificate manager approval")
         print(f"  approve: genesys-lab requests issue {result.request_id} --ca-dir {args.ca_dir}")
         return 0
-    print(f"\nIssued certificate {result.record.serial}: {ca.paths.repository / (result.record.serial + '.pem')}")
+    print(f"\nIssued certificate {result.record.serial}: {ca.paths.repository / f'{result.record.serial}.pem'}")
     return 0
 
 
@@ -183,7 +183,7 @@ def cmd_requests(args) -> int:
     ca = load_ca(args.ca_dir)
     if args.action == "list":
         rows = [
-            [r.id, r.status.value, r.template, r.requester, r.subject, f"{r.submitted:%Y-%m-%d %H:%M}", r.serial or ""]
+            [str(r.id), r.status.value, r.template, r.requester, r.subject, f"{r.submitted:%Y-%m-%d %H:%M}", r.serial or ""]
             for r in enroll.list_requests(ca, status=args.status)
         ]
         output.table(rows, ["id", "status", "template", "requester", "subject", "submitted (UTC)", "serial"])
