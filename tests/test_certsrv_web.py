@@ -5,7 +5,8 @@ Advanced Certificate Request > the form > Certificate Issued > Install this
 certificate > Certificate Installed; the pending and the denied way; the
 download page), and ``openssl`` judges what came out. Every refusal is shown
 in the page and leaves the CA folder (``snapshot``) and the browser's key
-folder as they were. The simulated Windows machine is the tests' fake
+folder as they were. Tests that drive Chromium carry the ``browser`` marker; the HTTP
+rules below them need no browser. The simulated Windows machine is the tests' fake
 (test_certsrv.FakeMachine) until genesys_lab.windows is merged.
 """
 
@@ -63,9 +64,6 @@ def page(chromium):
         context.close()
 
 
-pytestmark = pytest.mark.browser
-
-
 def title(page) -> str:
     return page.inner_text("#title")
 
@@ -114,6 +112,7 @@ def machine_entries(machine: Path):
 # ------------------------------------------------------------ the guide's way
 
 
+@pytest.mark.browser
 def test_request_issued_at_once_then_installed(lab, page, openssl):
     ca, machine, server = lab
     open_form(page, server)
@@ -146,6 +145,7 @@ def test_request_issued_at_once_then_installed(lab, page, openssl):
     assert modulus == run_tool(openssl, "x509", "-in", cert, "-noout", "-modulus").stdout
 
 
+@pytest.mark.browser
 def test_gui_and_webserver_templates_give_their_ekus(lab, page, openssl):
     ca, _machine, server = lab
     for number, (template, expected, absent) in enumerate(
@@ -163,6 +163,7 @@ def test_gui_and_webserver_templates_give_their_ekus(lab, page, openssl):
         assert expected in text and absent not in text
 
 
+@pytest.mark.browser
 def test_pending_then_issued_by_the_ca_manager_then_installed(lab, page, openssl):
     ca, machine, server = lab
     open_form(page, server)
@@ -188,6 +189,7 @@ def test_pending_then_issued_by_the_ca_manager_then_installed(lab, page, openssl
     assert "01=Valid (V)" in ca_status(openssl, ca, "01")
 
 
+@pytest.mark.browser
 def test_denied_request_shows_denied(lab, page):
     ca, machine, server = lab
     open_form(page, server)
@@ -200,6 +202,7 @@ def test_denied_request_shows_denied(lab, page):
     assert machine_entries(machine) == [] and ca.paths.db.read_text() == ""
 
 
+@pytest.mark.browser
 def test_user_certificate_builds_the_subject_from_the_machine(lab, page, openssl):
     ca, _machine, server = lab
     page.goto(server.url)
@@ -213,6 +216,7 @@ def test_user_certificate_builds_the_subject_from_the_machine(lab, page, openssl
     assert "DNS:desk01.corp.example.com" in text and "ignored" not in text and "TLS Web Client Authentication" in text
 
 
+@pytest.mark.browser
 def test_base64_request_from_openssl_req(lab, page, openssl, tmp_path):
     ca, _machine, server = lab
     csr = openssl_request(openssl, tmp_path, "gw01.example.com", "DNS:gw01.example.com,DNS:gw.example.com")
@@ -230,6 +234,7 @@ def test_base64_request_from_openssl_req(lab, page, openssl, tmp_path):
     run_tool(openssl, "verify", "-CAfile", ca.paths.cert, got)
 
 
+@pytest.mark.browser
 def test_download_page_gives_ca_certificate_chain_and_crl(lab, page, openssl):
     ca, _machine, server = lab
     page.goto(server.url)
@@ -273,6 +278,7 @@ def _unchanged(ca, machine):
         ({"container": "../../etc/x"}, "key container name"),
     ],
 )
+@pytest.mark.browser
 def test_bad_form_input_is_refused_in_the_page_and_changes_nothing(lab, page, changes, message):
     ca, machine, server = lab
     before = _unchanged(ca, machine)
@@ -285,6 +291,7 @@ def test_bad_form_input_is_refused_in_the_page_and_changes_nothing(lab, page, ch
     assert machine_entries(machine) == []
 
 
+@pytest.mark.browser
 def test_tampered_template_choice_is_refused(lab, page):
     ca, machine, server = lab
     before = _unchanged(ca, machine)
@@ -297,6 +304,7 @@ def test_tampered_template_choice_is_refused(lab, page):
     assert _unchanged(ca, machine) == before
 
 
+@pytest.mark.browser
 def test_tampered_csrf_token_is_refused(lab, page):
     ca, machine, server = lab
     before = _unchanged(ca, machine)
@@ -321,6 +329,7 @@ def test_form_posted_from_another_site_is_refused(lab, tmp_path):
     assert _unchanged(ca, machine) == before
 
 
+@pytest.mark.browser
 def test_bad_signature_in_a_pasted_request_is_refused(lab, page, openssl, tmp_path):
     ca, machine, server = lab
     csr = openssl_request(openssl, tmp_path, "gw01.example.com", "DNS:gw01.example.com")
@@ -336,6 +345,7 @@ def test_bad_signature_in_a_pasted_request_is_refused(lab, page, openssl, tmp_pa
     assert _unchanged(ca, machine) == before
 
 
+@pytest.mark.browser
 def test_unknown_and_foreign_request_ids_are_refused(lab, page, openssl, tmp_path):
     ca, machine, server = lab
     csr = openssl_request(openssl, tmp_path, "gw01.example.com", "DNS:gw01.example.com")
@@ -354,6 +364,7 @@ def test_unknown_and_foreign_request_ids_are_refused(lab, page, openssl, tmp_pat
     assert _unchanged(ca, machine) == before
 
 
+@pytest.mark.browser
 def test_install_of_a_foreign_request_is_refused(lab, page, openssl, tmp_path):
     ca, machine, server = lab
     csr = openssl_request(openssl, tmp_path, "gw01.example.com", "DNS:gw01.example.com")
@@ -438,3 +449,34 @@ def test_two_enrollments_at_once_get_distinct_serials(lab):
     serials = sorted(r.serial for r in enroll.list_requests(ca))
     assert serials == ["01", "02", "03"]
     assert len(ca.paths.db.read_text().splitlines()) == 3
+
+
+def test_the_certsrv_command_serves_the_pages(tmp_path, fake_windows):  # noqa: F811 (the fixture imported above)
+    """``genesys-lab certsrv`` prints its address and serves the Welcome page there until it is stopped."""
+    import signal
+    import subprocess
+    import sys
+
+    root = tmp_path / "ca"
+    root.mkdir()
+    create_ca(root, "Cli CA", key_size=1024)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "genesys_lab.cli", "certsrv", "--ca-dir", root, "--machine", tmp_path / "desk01", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        url = line.split(": ", 1)[1].split()[0]
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/certsrv/")
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert b"<h1 id=title>Welcome</h1>" in response.read()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+
+
+def test_the_certsrv_command_without_a_ca_is_one_line(tmp_path):
+    proc = cli("certsrv", "--ca-dir", tmp_path, "--machine", tmp_path / "m")
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "no CA in" in proc.stderr
