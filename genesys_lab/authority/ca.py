@@ -265,7 +265,10 @@ class CertificateAuthority:
         # serial.num before ca.db: if the machine stops between the two
         # renames, the serial is skipped (harmless), never reused.
         tx.replace(self.paths.serial, (store.serial_hex(number + 1) + "\n").encode())
-        tx.replace(self.paths.db, self.paths.db.read_bytes() + (line.to_line() + "\n").encode("latin-1"))
+        # ca.db as this transaction leaves it (a journal-based transaction stages writes; read through it)
+        read = getattr(tx, "read_bytes", None)
+        current = read(self.paths.db) if read is not None else self.paths.db.read_bytes()
+        tx.replace(self.paths.db, current + (line.to_line() + "\n").encode("latin-1"))
 
     def _issue_locked(self, request: HostRequest, host_key) -> IssuedCertificate:
         number = self._next_serial()

@@ -116,7 +116,10 @@ class EnrollmentSite:
 
     def handle(self, method: str, target: str, body: bytes = b"", cookie: str | None = None) -> Response:
         session = cookie if cookie and len(cookie) == 32 and cookie.isalnum() else secrets.token_hex(16)
-        response = self._handle(method, target, body, session)
+        try:
+            response = self._handle(method, target, body, session)
+        except GenesysLabError as exc:  # a page handler met a CA or machine problem: say it in the page
+            response = self._page("Request Failed", "", errors=[str(exc)], status=500)
         if cookie != session:
             response.headers.append(("Set-Cookie", f"{COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict"))
         return response
@@ -436,7 +439,9 @@ class CertsrvServer:
         self._server.serve_forever()
 
     def close(self) -> None:
-        self._server.shutdown() if self._thread else None
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(5)
         self._server.server_close()
 
     def __enter__(self):

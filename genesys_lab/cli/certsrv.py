@@ -39,7 +39,7 @@ def register(sub) -> None:
     p = sub.add_parser("sign-request", help="submit a PKCS#10 request (openssl req's too) to the CA under a template")
     p.add_argument("request", type=Path, help="the .csr file (PEM or DER)")
     p.add_argument("--template", required=True, help="the certificate template, e.g. MutualTLS2")
-    p.add_argument("--requester", default="ca-manager", help="who asks (shown in requests list)")
+    p.add_argument("--requester", help="who asks, shown in requests list (default: --requester-fqdn, else ca-manager)")
     p.add_argument("--requester-fqdn", help="the requesting machine's FQDN (templates that build the subject from the directory)")
     add_ca_dir(p)
     p.set_defaults(func=cmd_sign_request)
@@ -161,8 +161,9 @@ def cmd_sign_request(args) -> int:
 
     ca = load_ca(args.ca_dir)
     data = read_user_file(args.request, "request file")
+    requester = args.requester or args.requester_fqdn or "ca-manager"
     result = enroll.submit(
-        ca, data, args.template, requester=args.requester, requester_fqdn=args.requester_fqdn, source=str(args.request)
+        ca, data, args.template, requester=requester, requester_fqdn=args.requester_fqdn, source=str(args.request)
     )
     output.warn(result.plan.warnings)
     print(f"Request {result.request_id} ({args.request}) under template {result.plan.template.name}:")
