@@ -415,3 +415,18 @@ def test_browser_keeps_the_key_and_installs_with_the_exportable_flag(tmp_path, w
         browser.make_request("app02.example.com", KeyOptions(2048, "app01-key"))
     with pytest.raises(UsageError, match="holds no key for request 9"):
         browser.install(9, result.certificate)
+
+
+def test_a_site_template_puts_its_own_cdp_and_aia_into_certificates(tmp_path, openssl, win_ca):
+    (win_ca.paths.conf / "templates.ini").write_text(
+        "[LocalCdp]\nbased_on = MutualTLS2\nvalidity_days = 30\n"
+        "cdp_urls = http://pki.lab.example.com/win.crl\naia_urls = http://pki.lab.example.com/win.crt\n"
+    )
+    csr = openssl_request(openssl, tmp_path, "app09.example.com", "DNS:app09.example.com")
+    result = enroll.submit(win_ca, csr.read_bytes(), "LocalCdp", requester="t")
+    text = x509_text(openssl, win_ca.paths.repository / f"{result.record.serial}.pem")
+    assert "URI:http://pki.lab.example.com/win.crl" in text and "127.0.0.1:8099" not in text
+    assert "CA Issuers - URI:http://pki.lab.example.com/win.crt" in text
+    cert = result.certificate
+    assert (cert.not_valid_after_utc - cert.not_valid_before_utc).days == 30
+    assert ("validity", "30 days", "template") in [(d.field, d.value, d.source) for d in result.plan.decisions]
