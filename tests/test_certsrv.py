@@ -64,9 +64,14 @@ class FakeMachine:
         return [e for e in self._entries if store is None or e.store == store]
 
 
-def _new_machine(path):
-    Path(path).mkdir(parents=True, exist_ok=True)
-    return FakeMachine(path)
+def _new_machine(folder, name, version="2019", *, user="labuser"):
+    """As genesys_lab.windows.new_machine: a computer name is required, the folder must be new or empty."""
+    assert name == name.upper() and 1 <= len(name) <= 15, name
+    folder = Path(folder)
+    assert not folder.exists() or not any(folder.iterdir())
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "machine.json").write_text(name)
+    return FakeMachine(folder)
 
 
 FAKE_WINDOWS = SimpleNamespace(new_machine=_new_machine, load_machine=FakeMachine)

@@ -96,11 +96,22 @@ class Browser:
     def requester(self) -> str:
         return self.fqdn
 
+    @property
+    def computer_name(self) -> str:
+        """A Windows computer name for a new machine: the folder's name, 1-15 letters, digits, hyphens."""
+        name = re.sub(r"[^A-Za-z0-9-]", "-", self.machine_path.name).strip("-")[:15]
+        return (name or "BROWSER").upper()
+
+    def machine_name(self) -> str:
+        """The machine's computer name as Windows shows it (``DESK01``)."""
+        return str(getattr(self.machine(), "name", self.computer_name))
+
     def machine(self):
+        """The browser's simulated Windows machine, created (empty stores) on first use."""
         windows = _windows()
-        if self.machine_path.exists():
+        if self.machine_path.is_dir() and any(self.machine_path.iterdir()):
             return windows.load_machine(self.machine_path)
-        return windows.new_machine(self.machine_path)
+        return windows.new_machine(self.machine_path, self.computer_name)
 
     # -- making the request (CertEnroll's part) ----------------------------
     def make_request(self, host: str, options: KeyOptions, *, digest: str = "sha256", **subject):

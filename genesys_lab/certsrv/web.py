@@ -275,7 +275,7 @@ class EnrollmentSite:
             entry = self.browser.install(record.id, enroll.certificate_of(self.ca, record))
         except GenesysLabError as exc:
             return self._page("Certificate Not Installed", "", errors=[str(exc)], status=400)
-        return self._page("Certificate Installed", pages.installed(entry, self.browser.machine_path.name))
+        return self._page("Certificate Installed", pages.installed(entry, self.browser.machine_name()))
 
     def status(self, req: Request) -> Response:
         title = "View the Status of a Pending Certificate Request"
