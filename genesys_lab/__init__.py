@@ -84,10 +84,24 @@ _EXPORTS: dict[str, str] = {
     "lint_ca": "genesys_lab.checks.lint",
     "handshake": "genesys_lab.checks.tls",
     "handshake_with_ca": "genesys_lab.checks.tls",
+    # Windows Certificate Services (genesys_lab.certsrv): templates, requests, approval, web enrollment
+    "Template": "genesys_lab.certsrv.templates",
+    "get_template": "genesys_lab.certsrv.templates",
+    "all_templates": "genesys_lab.certsrv.templates",
+    "template_fit": "genesys_lab.certsrv.fit",
+    "create_request": "genesys_lab.certsrv.pkcs10",
+    "load_request": "genesys_lab.certsrv.pkcs10",
+    "submit_request": "genesys_lab.certsrv.enroll",
+    "issue_request": "genesys_lab.certsrv.enroll",
+    "deny_request": "genesys_lab.certsrv.enroll",
+    "list_requests": "genesys_lab.certsrv.enroll",
+    "EnrollmentSite": "genesys_lab.certsrv.web",
+    "serve_certsrv": "genesys_lab.certsrv.web",
+    "SiteClient": "genesys_lab.certsrv.client",
 }
 
 #: public names whose module spells them differently
-_RENAMED = {"password_from_spec": "from_spec", "key_matches_certificate": "matches"}
+_RENAMED = {"password_from_spec": "from_spec", "key_matches_certificate": "matches", "submit_request": "submit"}
 
 __all__ = sorted(_EXPORTS)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from genesys_lab.authority import caconf, store
 from genesys_lab.errors import CAExistsError, CertificateNotFoundError, FormatError, UsageError
 from genesys_lab.x509 import keys
-from genesys_lab.x509.names import AltNames, Subject, oneline, short_host, split_list
+from genesys_lab.x509.names import AltNames, Subject, oneline, short_host, split_list, validate_hostname
 from genesys_lab.x509.profiles import Digest, Profile, ca_extensions, host_extensions
 from genesys_lab.x509.signing import sign_certificate
 
@@ -62,6 +62,21 @@ class IssuedCertificate:
     @property
     def files(self) -> tuple[Path, ...]:
         return (self.serial_file, self.cert_file, self.key_file, self.pfx_file)
+
+
+@dataclass(frozen=True)
+class SignedKey:
+    """A certificate the CA signed for a key it never held (a PKCS#10 request): no key file, no .pfx."""
+
+    serial: str
+    host: str | None
+    certificate: object = field(repr=False)
+    serial_file: Path
+    cert_file: Path | None
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return tuple(p for p in (self.serial_file, self.cert_file) if p is not None)
 
 
 @dataclass(frozen=True)
@@ -232,14 +247,32 @@ class CertificateAuthority:
                 f"-time {days} would outlive the CA, which expires {ca_end:%Y-%m-%d}: use -time {left} or less, or renew the CA"
             )
 
-    def _issue_locked(self, request: HostRequest, host_key) -> IssuedCertificate:
-        records = store.read_db(self.paths.db)
+    def _next_serial(self) -> int:
+        """serial.num's value, refused if ca.db already holds it (the lock must be held)."""
+        records = store.read_db(self.paths.db)  # parsed whole: a damaged ca.db is refused before any change
         number = store.read_hex_counter(self.paths.serial)
-        serial = store.serial_hex(number)
         if any(int(r.serial, 16) == number for r in records):
             raise store.CADatabaseError(
-                f"{self.paths.serial}: serial {serial} is already in ca.db; set serial.num past the highest serial"
+                f"{self.paths.serial}: serial {store.serial_hex(number)} is already in ca.db; set serial.num past the highest serial"
             )
+        return number
+
+    def _record_issued(self, tx, number: int, cert) -> None:
+        """Advance serial.num and append the ca.db line, as ``openssl ca`` does after signing."""
+        line = store.DbRecord(
+            "V", cert.not_valid_after_utc, None, None, store.serial_hex(number), "unknown", oneline(cert.subject)
+        )
+        # serial.num before ca.db: if the machine stops between the two
+        # renames, the serial is skipped (harmless), never reused.
+        tx.replace(self.paths.serial, (store.serial_hex(number + 1) + "\n").encode())
+        # ca.db as this transaction leaves it (a journal-based transaction stages writes; read through it)
+        read = getattr(tx, "read_bytes", None)
+        current = read(self.paths.db) if read is not None else self.paths.db.read_bytes()
+        tx.replace(self.paths.db, current + (line.to_line() + "\n").encode("latin-1"))
+
+    def _issue_locked(self, request: HostRequest, host_key) -> IssuedCertificate:
+        number = self._next_serial()
+        serial = store.serial_hex(number)
         cert = self._sign_host(request, host_key, number)
         from genesys_lab.formats.pkcs12 import build_pkcs12
 
@@ -256,36 +289,75 @@ class CertificateAuthority:
             pfx_file=Path(f"{base}_cert.pfx"),
             warnings=request.warnings,
         )
-        line = store.DbRecord("V", cert.not_valid_after_utc, None, None, serial, "unknown", oneline(cert.subject))
         with store.transaction() as tx:
             tx.create(result.serial_file, _pem(cert))
             tx.create(result.cert_file, _pem(cert))
             tx.create(result.key_file, keys.pkcs1_pem(host_key), mode=0o600)
             tx.create(result.pfx_file, pfx, mode=0o600)
-            # serial.num before ca.db: if the machine stops between the two
-            # renames, the serial is skipped (harmless), never reused.
-            tx.replace(self.paths.serial, (store.serial_hex(number + 1) + "\n").encode())
-            tx.replace(self.paths.db, self.paths.db.read_bytes() + (line.to_line() + "\n").encode("latin-1"))
+            self._record_issued(tx, number, cert)
         return result
 
-    def _sign_host(self, request: HostRequest, host_key, number: int):
+    def sign_public_key(
+        self, public_key, subject, *, extensions, days, digest: Digest | str = Digest.SHA256, host: str | None = None
+    ) -> SignedKey:
+        """Sign a public key the CA did not make (a PKCS#10 request): the CA never sees the private key.
+
+        ``subject`` is a cryptography Name; ``extensions`` are (extension,
+        critical) pairs decided by the caller (basicConstraints, key usage,
+        EKU, SAN, CDP); the CA adds SKI and AKI, and its own CRL distribution
+        point when the caller gave none. Serial, ca.db, serial.num and the
+        repository (``<SERIAL>.pem`` and, with ``host``,
+        ``<SERIAL>_<host>_cert.pem``) are handled exactly as in :meth:`issue`,
+        in one transaction under the CA's lock; there is no key file and no
+        .pfx, because the key stays where it was made.
+        """
+        from cryptography import x509
+
+        days, digest = check_days(days), Digest.parse(digest)
+        self._check_lifetime(days)
+        if host is not None:
+            host = validate_hostname(host)
+        extensions = list(extensions) + [
+            (x509.SubjectKeyIdentifier.from_public_key(public_key), False),
+            (x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), False),
+        ]
+        if self.crl_url and not any(isinstance(ext, x509.CRLDistributionPoints) for ext, _ in extensions):
+            extensions.append((_cdp(self.crl_url), False))
+        with store.locked(self.paths):
+            number = self._next_serial()
+            serial = store.serial_hex(number)
+            cert = self._sign(subject, public_key, number, days, digest, extensions)
+            serial_file = self.paths.repository / f"{serial}.pem"
+            cert_file = self.paths.repository / f"{serial}_{short_host(host)}_cert.pem" if host else None
+            with store.transaction() as tx:
+                tx.create(serial_file, _pem(cert))
+                if cert_file is not None:
+                    tx.create(cert_file, _pem(cert))
+                self._record_issued(tx, number, cert)
+        return SignedKey(serial, host, cert, serial_file, cert_file)
+
+    def _sign(self, subject, public_key, number: int, days: int, digest: Digest, extensions):
         from cryptography import x509
 
         now = _now()
         builder = (
             x509.CertificateBuilder()
-            .subject_name(request.subject.to_x509())
+            .subject_name(subject)
             .issuer_name(self.certificate.subject)
-            .public_key(host_key.public_key())
+            .public_key(public_key)
             .serial_number(number)
             .not_valid_before(now)
-            .not_valid_after(now + dt.timedelta(days=request.days))
+            .not_valid_after(now + dt.timedelta(days=days))
         )
-        for ext, critical in host_extensions(request.profile, host_key.public_key(), self.key.public_key(), request.alt_names):
+        for ext, critical in extensions:
             builder = builder.add_extension(ext, critical)
+        return sign_certificate(builder, self.key, digest)
+
+    def _sign_host(self, request: HostRequest, host_key, number: int):
+        extensions = host_extensions(request.profile, host_key.public_key(), self.key.public_key(), request.alt_names)
         if self.crl_url:
-            builder = builder.add_extension(_cdp(self.crl_url), False)
-        return sign_certificate(builder, self.key, request.digest)
+            extensions.append((_cdp(self.crl_url), False))
+        return self._sign(request.subject.to_x509(), host_key.public_key(), number, request.days, request.digest, extensions)
 
 
 def _cdp(url: str):

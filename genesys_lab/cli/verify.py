@@ -58,6 +58,7 @@ def register(sub) -> None:
     p.add_argument("--host", help="also require this host name or IP in the SAN")
     p.add_argument("--ca-dir", type=Path, help="the CA directory")
     p.add_argument("--include-revoked", action="store_true", help="with a whole CA: lint revoked certificates too")
+    p.add_argument("--template", help="lint a Certificate Services template instead: which Genesys role it fits")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_lint)
 
@@ -130,6 +131,11 @@ def cmd_lint(args) -> int:
     from genesys_lab.checks.verify import label
     from genesys_lab.x509.describe import load_certificate
 
+    if args.template:
+        from genesys_lab.certsrv.templates import get_template
+        from genesys_lab.cli.certsrv import print_template_fit
+
+        return print_template_fit(get_template(args.template, args.ca_dir))
     ca_dir = args.ca_dir
     if ca_dir is None and not args.certificates:
         if not _has_ca(Path(".")):
