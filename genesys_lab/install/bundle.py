@@ -179,6 +179,11 @@ def _check_ownership(uid: int | None, gid: int | None) -> None:
         raise UsageError(f"you are not a member of group {gid}: run as root, or choose one of your groups")
 
 
+def check_target(out, overwrite: bool = False) -> Path:
+    """Refuse a bad output folder before any work (and before any password prompt)."""
+    return _check_folder(Path(out), overwrite)
+
+
 def _check_folder(out: Path, overwrite: bool) -> Path:
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} is a file, not a folder: give the folder the bundle should be written to")
