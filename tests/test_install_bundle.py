@@ -87,13 +87,20 @@ def test_java_keystore_bundle_opens_in_keytool_with_its_passwords(lab, tmp_path,
     store = out / f"{host.serial}_app01_cert.pfx"
     assert_manifest_true(out, {store.name, "truststore.p12"})
     env = dict(os.environ, KS="keystore-pw", TS="truststore-pw", BAD="wrong-pw")
-    listed = subprocess.run([keytool, "-list", "-keystore", store, "-storepass:env", "KS"], env=env, capture_output=True, text=True)
+    listed = subprocess.run(
+        [keytool, "-list", "-keystore", store, "-storepass:env", "KS"], env=env, capture_output=True, text=True
+    )
     assert listed.returncode == 0 and "PrivateKeyEntry" in listed.stdout
     trusted = subprocess.run(
-        [keytool, "-list", "-v", "-keystore", out / "truststore.p12", "-storepass:env", "TS"], env=env, capture_output=True, text=True
+        [keytool, "-list", "-v", "-keystore", out / "truststore.p12", "-storepass:env", "TS"],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert trusted.returncode == 0 and "trustedCertEntry" in trusted.stdout and "Owner: CN=Bundle CA" in trusted.stdout
-    wrong = subprocess.run([keytool, "-list", "-keystore", store, "-storepass:env", "BAD"], env=env, capture_output=True, text=True)
+    wrong = subprocess.run(
+        [keytool, "-list", "-keystore", store, "-storepass:env", "BAD"], env=env, capture_output=True, text=True
+    )
     assert wrong.returncode != 0
     assert "keystore-pw" not in (out / "INSTALL.txt").read_text()
 
@@ -155,7 +162,11 @@ def test_refusals_change_nothing(lab, tmp_path):
         (dict(platform="unix", out=tmp_path / "a_file"), UsageError, "is a file"),
         (dict(platform="unix", out=tmp_path / "no" / "such"), UsageError, "does not exist"),
         (dict(platform="unix", out=tmp_path / "n2", serial="7F"), CertificateNotFoundError, "not in"),
-        (dict(platform="java-keystore", out=tmp_path / "n3", storepass="short", trustpass="truststore-pw"), PasswordError, "at least 6"),
+        (
+            dict(platform="java-keystore", out=tmp_path / "n3", storepass="short", trustpass="truststore-pw"),
+            PasswordError,
+            "at least 6",
+        ),
         (dict(platform="unix", out=tmp_path / "n4", owner="no-such-account-xyz"), UsageError, "does not exist"),
     ]
     for kwargs, error, text in cases:

@@ -203,7 +203,9 @@ def test_java_keystore_password_rows(lab, tmp_path):
     out = tmp_path / "ks"
     deploy(ca, host.serial, "java-keystore", out, storepass="keystore-pw", trustpass="truststore-pw")
     account = str(os.geteuid())
-    good = check_install(out, "java-keystore", account, storepass="keystore-pw", trustpass="truststore-pw", host="app01.example.com")
+    good = check_install(
+        out, "java-keystore", account, storepass="keystore-pw", trustpass="truststore-pw", host="app01.example.com"
+    )
     assert good.ok, good.failures
     wrong = check_install(out, "java-keystore", account, storepass="wrong-pw", trustpass="truststore-pw")
     row = wrong.row("keystore opens")
@@ -217,7 +219,10 @@ def test_missing_files_and_a_folder_instead_of_a_file(lab, tmp_path):
     os.unlink(out / "ca_cert.pem")
     (out / "ca_cert.pem").mkdir()
     report = check_install(out, "unix", str(os.geteuid()))
-    assert report.row("CA certificate present").verdict is Verdict.FAIL and "is a folder" in report.row("CA certificate present").reason
+    assert (
+        report.row("CA certificate present").verdict is Verdict.FAIL
+        and "is a folder" in report.row("CA certificate present").reason
+    )
     with pytest.raises(UsageError, match="not a folder"):
         check_install(out / "MANIFEST.tsv", "unix", "0")
     with pytest.raises(UsageError, match="not a platform"):
@@ -240,5 +245,10 @@ def test_cli_check_install_table_fix_and_exit_code(lab, base):
     assert proc.returncode == 1
     assert "fail     key readable by nobody else" in proc.stdout and f"chmod 600 {out}/" in proc.stdout
     assert snapshot(out) == before  # the checker changes nothing
-    bad = subprocess.run(["genesys-lab", "check-install", str(out), "--platform", "solaris", "--account", "0"], env=env, capture_output=True, text=True)
+    bad = subprocess.run(
+        ["genesys-lab", "check-install", str(out), "--platform", "solaris", "--account", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

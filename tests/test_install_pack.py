@@ -23,7 +23,12 @@ CLEAN = {"PATH": "/usr/bin:/bin"}
 
 def test_scripts_work_from_the_pack_folder_with_a_clean_path(tmp_path, openssl):
     result = install_pack("myhost", tmp_path / "pack", "linux")
-    assert sorted(p.name for p in (tmp_path / "pack").iterdir()) == ["README.version", "convert_priv_key.sh", "create_ca.sh", "create_cert.sh"]
+    assert sorted(p.name for p in (tmp_path / "pack").iterdir()) == [
+        "README.version",
+        "convert_priv_key.sh",
+        "create_ca.sh",
+        "create_cert.sh",
+    ]
     for script in result.scripts:
         assert script.stat().st_mode & 0o777 == 0o755
     ca = tmp_path / "ca"

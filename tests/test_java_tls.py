@@ -43,7 +43,9 @@ def lab(tmp_path_factory):
 
 def pem_side(lab) -> JavaSide:
     pem, serial = lab["pem"], lab["app"].serial
-    return JavaSide(cert=pem.path(f"{serial}_psdk01_cert.pem"), key=pem.path(f"{serial}_psdk01_priv_key_NEW.pem"), ca=pem.path("ca_cert.pem"))
+    return JavaSide(
+        cert=pem.path(f"{serial}_psdk01_cert.pem"), key=pem.path(f"{serial}_psdk01_priv_key_NEW.pem"), ca=pem.path("ca_cert.pem")
+    )
 
 
 def store_side(lab, password="keystore-pw") -> JavaSide:
@@ -134,7 +136,9 @@ def test_wrong_keystore_password(lab, classes):
 
 
 def test_mutual_tls_without_a_client_certificate_is_refused_by_java(lab, classes):
-    result = javatls.java_server(classes, pem_side(lab), ClientConfig(lab["ca"].paths.cert, "psdk01.example.com"), need_client_auth=True)
+    result = javatls.java_server(
+        classes, pem_side(lab), ClientConfig(lab["ca"].paths.cert, "psdk01.example.com"), need_client_auth=True
+    )
     assert not result.ok and "Empty client certificate chain" in result.java_error
 
 

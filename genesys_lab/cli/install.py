@@ -72,7 +72,15 @@ def cmd_deploy(args) -> int:
         storepass = _password(args.storepass, "Enter keystore password: ", confirm=True)
         trustpass = _password(args.trustpass, "Enter truststore password: ", confirm=True)
     bundle = deploy(
-        ca, args.serial, kind, args.out, owner=args.owner, group=args.group, storepass=storepass, trustpass=trustpass, overwrite=args.overwrite
+        ca,
+        args.serial,
+        kind,
+        args.out,
+        owner=args.owner,
+        group=args.group,
+        storepass=storepass,
+        trustpass=trustpass,
+        overwrite=args.overwrite,
     )
     if args.json:
         print(json.dumps({"directory": str(bundle.directory), "platform": kind.value, "files": bundle.to_rows()}, indent=2))

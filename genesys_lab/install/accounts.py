@@ -60,7 +60,9 @@ def _uid_of(value: str) -> tuple[int, str, int | None]:
     try:
         entry = pwd.getpwnam(text)
     except KeyError:
-        raise UsageError(f"account {text!r} does not exist on this host: give a user name from /etc/passwd or a numeric uid") from None
+        raise UsageError(
+            f"account {text!r} does not exist on this host: give a user name from /etc/passwd or a numeric uid"
+        ) from None
     return entry.pw_uid, text, entry.pw_gid
 
 
@@ -72,7 +74,9 @@ def group_id(value) -> int:
     try:
         return grp.getgrnam(text).gr_gid
     except KeyError:
-        raise UsageError(f"group {text!r} does not exist on this host: give a group name from /etc/group or a numeric gid") from None
+        raise UsageError(
+            f"group {text!r} does not exist on this host: give a group name from /etc/group or a numeric gid"
+        ) from None
 
 
 def user_id(value) -> int:
@@ -172,9 +176,7 @@ def readers(path) -> Readers:
     acl = read_acl(path)
     if not acl:
         mode = info.st_mode
-        return Readers(
-            info.st_uid if mode & 0o400 else None, info.st_gid if mode & 0o040 else None, bool(mode & 0o004), (), ()
-        )
+        return Readers(info.st_uid if mode & 0o400 else None, info.st_gid if mode & 0o040 else None, bool(mode & 0o004), (), ())
     by_tag = {e.tag: e for e in acl if e.tag in (_USER_OBJ, _GROUP_OBJ, _MASK, _OTHER)}
     mask = by_tag[_MASK].perm if _MASK in by_tag else 7
     return Readers(

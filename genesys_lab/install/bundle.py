@@ -144,7 +144,9 @@ def deploy(
     out = _check_folder(Path(out), overwrite)
     record, cert_file, key_file, pfx_file = _repository_files(ca, serial)
     host = record.host or ""
-    payloads, thumbprint, ran = _payloads(kind, ca, record.serial, host, cert_file, key_file, pfx_file, gid, storepass, trustpass, keytool)
+    payloads, thumbprint, ran = _payloads(
+        kind, ca, record.serial, host, cert_file, key_file, pfx_file, gid, storepass, trustpass, keytool
+    )
     listed = tuple(BundleFile(p.name, hashlib.sha256(p.data).hexdigest(), p.mode, p.purpose) for p in payloads)
     from genesys_lab.install.steps import steps_for
 
@@ -214,10 +216,14 @@ def _payloads(kind, ca, serial, host, cert_file, key_file, pfx_file, gid, storep
     from genesys_lab.files import read_user_file
 
     key_mode = GROUP_KEY_MODE if gid is not None else KEY_MODE
-    ca_pem = _Payload("ca_cert.pem", read_user_file(ca.paths.cert), PUBLIC_MODE, "the CA certificate: trust anchor for every peer")
+    ca_pem = _Payload(
+        "ca_cert.pem", read_user_file(ca.paths.cert), PUBLIC_MODE, "the CA certificate: trust anchor for every peer"
+    )
     cert = _Payload(cert_file.name, read_user_file(cert_file), PUBLIC_MODE, f"the certificate of {host}")
     if kind is Platform.UNIX:
-        key = _Payload(key_file.name, read_user_file(key_file), key_mode, "the private key (PKCS#1): only the applications' account")
+        key = _Payload(
+            key_file.name, read_user_file(key_file), key_mode, "the private key (PKCS#1): only the applications' account"
+        )
         return [ca_pem, cert, key], None, True
     if kind is Platform.JAVA_PEM:
         from genesys_lab.formats.convert import key_bytes, load_key
@@ -231,8 +237,15 @@ def _payloads(kind, ca, serial, host, cert_file, key_file, pfx_file, gid, storep
         thumb = describe(cert_file).thumbprint_sha1.upper()
         return (
             [
-                _Payload("ca_cert.pfx", read_user_file(ca.paths.pfx), PUBLIC_MODE, "the CA certificate for Trusted Root Certification Authorities"),
-                _Payload(pfx_file.name, read_user_file(pfx_file), KEY_MODE, f"key and certificate for Personal; thumbprint {thumb}"),
+                _Payload(
+                    "ca_cert.pfx",
+                    read_user_file(ca.paths.pfx),
+                    PUBLIC_MODE,
+                    "the CA certificate for Trusted Root Certification Authorities",
+                ),
+                _Payload(
+                    pfx_file.name, read_user_file(pfx_file), KEY_MODE, f"key and certificate for Personal; thumbprint {thumb}"
+                ),
             ],
             thumb,
             True,
@@ -251,8 +264,18 @@ def _keystore_payloads(ca, pfx_file: Path, key_mode: int, storepass, trustpass, 
     if tool is None:
         return (
             [
-                _Payload("ca_cert.pem", read_user_file(ca.paths.cert), PUBLIC_MODE, "the CA certificate: import it with keytool -import"),
-                _Payload(pfx_file.name, read_user_file(pfx_file), KEY_MODE, "the key and chain (empty password): keytool -importkeystore"),
+                _Payload(
+                    "ca_cert.pem",
+                    read_user_file(ca.paths.cert),
+                    PUBLIC_MODE,
+                    "the CA certificate: import it with keytool -import",
+                ),
+                _Payload(
+                    pfx_file.name,
+                    read_user_file(pfx_file),
+                    KEY_MODE,
+                    "the key and chain (empty password): keytool -importkeystore",
+                ),
             ],
             None,
             False,
@@ -263,7 +286,12 @@ def _keystore_payloads(ca, pfx_file: Path, key_mode: int, storepass, trustpass, 
         java.create_truststore(ca.paths.cert, work / TRUSTSTORE, trustpass, keytool=tool)
         return (
             [
-                _Payload(pfx_file.name, (work / pfx_file.name).read_bytes(), key_mode, "the keystore: key and chain, PKCS12, site password"),
+                _Payload(
+                    pfx_file.name,
+                    (work / pfx_file.name).read_bytes(),
+                    key_mode,
+                    "the keystore: key and chain, PKCS12, site password",
+                ),
                 _Payload(TRUSTSTORE, (work / TRUSTSTORE).read_bytes(), PUBLIC_MODE, "the truststore: the CA certificate, PKCS12"),
             ],
             None,

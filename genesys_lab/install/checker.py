@@ -141,12 +141,25 @@ def _find(folder: Path, kind: Platform, ca, rows: list[Row]) -> _Files:
     if kind is Platform.JAVA_KEYSTORE:
         keystores = sorted(folder.glob("*_*_cert.pfx"))
         keystore = keystores[0] if keystores else None
-        rows.append(_present("keystore", keystore, f"no <SERIAL>_<host>_cert.pfx in {folder}", "genesys-lab deploy SERIAL --platform java-keystore"))
+        rows.append(
+            _present(
+                "keystore",
+                keystore,
+                f"no <SERIAL>_<host>_cert.pfx in {folder}",
+                "genesys-lab deploy SERIAL --platform java-keystore",
+            )
+        )
         truststore = folder / TRUSTSTORE
-        rows.append(_present("truststore", truststore, f"{truststore} is missing", "genesys-lab deploy SERIAL --platform java-keystore"))
+        rows.append(
+            _present("truststore", truststore, f"{truststore} is missing", "genesys-lab deploy SERIAL --platform java-keystore")
+        )
         return _Files(None, None, ca_path if ca is not None else None, keystore, truststore)
     cert = certs[0] if certs else None
-    rows.append(_present("certificate", cert, f"no <SERIAL>_<host>_cert.pem in {folder}", f"copy <SERIAL>_<host>_cert.pem into {_q(folder)}"))
+    rows.append(
+        _present(
+            "certificate", cert, f"no <SERIAL>_<host>_cert.pem in {folder}", f"copy <SERIAL>_<host>_cert.pem into {_q(folder)}"
+        )
+    )
     rows.append(_present("CA certificate", ca_path, f"{ca_path} is missing", f"cp ca_conf/ca_cert.pem {_q(folder)}/"))
     key = None
     if cert is not None:
@@ -164,7 +177,9 @@ def _present(check: str, path: Path | None, missing: str, fix: str) -> Row:
     if path is None or not path.exists():
         return Row(f"{check} present", Verdict.FAIL, missing, fix)
     if path.is_dir():
-        return Row(f"{check} present", Verdict.FAIL, f"{path} is a folder, not a file", f"rmdir {_q(path)}  # then copy the file there")
+        return Row(
+            f"{check} present", Verdict.FAIL, f"{path} is a folder, not a file", f"rmdir {_q(path)}  # then copy the file there"
+        )
     return Row(f"{check} present", Verdict.PASS, f"{path.name}")
 
 
@@ -180,7 +195,9 @@ def _pem_rows(files: _Files, kind: Platform, rows: list[Row]):
         try:
             cert = load_certificate(files.cert)
         except GenesysLabError as exc:
-            rows.append(Row("certificate readable", Verdict.FAIL, str(exc), "copy the certificate again from the CA's repository/"))
+            rows.append(
+                Row("certificate readable", Verdict.FAIL, str(exc), "copy the certificate again from the CA's repository/")
+            )
     if files.key is not None and files.key.is_file():
         try:
             found = identify(files.key).kind
@@ -212,27 +229,52 @@ def _keystore_rows(files: _Files, storepass, trustpass, rows: list[Row]):
     ca_cert = None
     if files.keystore is not None and files.keystore.is_file():
         if storepass is None:
-            rows.append(Row("keystore opens", Verdict.FAIL, "no keystore password was given", "--storepass env:KEYSTORE_PASSWORD"))
+            rows.append(
+                Row("keystore opens", Verdict.FAIL, "no keystore password was given", "--storepass env:KEYSTORE_PASSWORD")
+            )
         else:
             try:
                 contents = read_pkcs12(read_user_file(files.keystore, "keystore"), storepass)
                 cert, key = contents.cert, contents.key
                 if key is None:
-                    rows.append(Row("keystore opens", Verdict.FAIL, "it opens but holds no private key", "genesys-lab deploy SERIAL --platform java-keystore"))
+                    rows.append(
+                        Row(
+                            "keystore opens",
+                            Verdict.FAIL,
+                            "it opens but holds no private key",
+                            "genesys-lab deploy SERIAL --platform java-keystore",
+                        )
+                    )
                 else:
-                    rows.append(Row("keystore opens", Verdict.PASS, f"opens with the password given; key and {1 + len(contents.chain)} certificates"))
+                    rows.append(
+                        Row(
+                            "keystore opens",
+                            Verdict.PASS,
+                            f"opens with the password given; key and {1 + len(contents.chain)} certificates",
+                        )
+                    )
             except GenesysLabError as exc:
-                rows.append(Row("keystore opens", Verdict.FAIL, str(exc), "give the password the keystore was made with (--storepass)"))
+                rows.append(
+                    Row("keystore opens", Verdict.FAIL, str(exc), "give the password the keystore was made with (--storepass)")
+                )
     if files.truststore is not None and files.truststore.is_file():
         if trustpass is None:
-            rows.append(Row("truststore opens", Verdict.FAIL, "no truststore password was given", "--trustpass env:TRUSTSTORE_PASSWORD"))
+            rows.append(
+                Row("truststore opens", Verdict.FAIL, "no truststore password was given", "--trustpass env:TRUSTSTORE_PASSWORD")
+            )
         else:
             try:
                 trusted = read_pkcs12(read_user_file(files.truststore, "truststore"), trustpass).chain
                 ca_cert = trusted[0] if trusted else None
-                rows.append(Row("truststore opens", Verdict.PASS if trusted else Verdict.FAIL, f"{len(trusted)} trusted certificate(s)"))
+                rows.append(
+                    Row("truststore opens", Verdict.PASS if trusted else Verdict.FAIL, f"{len(trusted)} trusted certificate(s)")
+                )
             except GenesysLabError as exc:
-                rows.append(Row("truststore opens", Verdict.FAIL, str(exc), "give the password the truststore was made with (--trustpass)"))
+                rows.append(
+                    Row(
+                        "truststore opens", Verdict.FAIL, str(exc), "give the password the truststore was made with (--trustpass)"
+                    )
+                )
     return cert, key, ca_cert
 
 
@@ -243,14 +285,25 @@ def _certificate_rows(cert, files: _Files, key, host: str | None, rows: list[Row
 
     if key is not None:
         if matches(key, cert):
-            rows.append(Row("key matches certificate", Verdict.PASS, "the key is the private half of the certificate's public key"))
+            rows.append(
+                Row("key matches certificate", Verdict.PASS, "the key is the private half of the certificate's public key")
+            )
         else:
-            rows.append(Row("key matches certificate", Verdict.FAIL, "the key belongs to another certificate", "copy the key issued with this certificate (same serial)"))
+            rows.append(
+                Row(
+                    "key matches certificate",
+                    Verdict.FAIL,
+                    "the key belongs to another certificate",
+                    "copy the key issued with this certificate (same serial)",
+                )
+            )
     ca = files.ca
     if isinstance(ca, Path):
         ca = load_certificate(ca) if ca.is_file() else None
     if ca is None:
-        rows.append(Row("chain verifies", Verdict.FAIL, "no CA certificate to verify against", "copy ca_cert.pem into the folder"))
+        rows.append(
+            Row("chain verifies", Verdict.FAIL, "no CA certificate to verify against", "copy ca_cert.pem into the folder")
+        )
         return
     result = verify(cert, ca=ca, hostname=host)
     chain, constraints = result.check("chain signature"), result.check("CA constraints")
@@ -260,7 +313,9 @@ def _certificate_rows(cert, files: _Files, key, host: str | None, rows: list[Row
     rows.append(Row("chain verifies", Verdict.PASS if ok else Verdict.FAIL, chain.reason, "" if ok else chain.remedy))
     days = (cert.not_valid_after_utc - _now()).days
     if days < 0:
-        rows.append(Row("days left", Verdict.FAIL, f"expired {-days} days ago", "genesys-lab renew SERIAL, then deploy the new bundle"))
+        rows.append(
+            Row("days left", Verdict.FAIL, f"expired {-days} days ago", "genesys-lab renew SERIAL, then deploy the new bundle")
+        )
     elif days < EXPIRY_WARNING_DAYS:
         rows.append(Row("days left", Verdict.WARN, f"{days} days left", "genesys-lab renew SERIAL before it expires"))
     else:
@@ -268,7 +323,14 @@ def _certificate_rows(cert, files: _Files, key, host: str | None, rows: list[Row
     if host:
         name = result.check("host name")
         good = name.status is not Status.FAIL
-        rows.append(Row("host in SAN", Verdict.PASS if good else Verdict.FAIL, name.reason, "" if good else f"issue a certificate for {host}: create_cert.sh -host {host} ..."))
+        rows.append(
+            Row(
+                "host in SAN",
+                Verdict.PASS if good else Verdict.FAIL,
+                name.reason,
+                "" if good else f"issue a certificate for {host}: create_cert.sh -host {host} ...",
+            )
+        )
 
 
 def _now():
@@ -291,7 +353,11 @@ def _readable_row(path: Path, who: accounts.Account, what: str, gid: int | None 
     if accounts.can(who, path, "r"):
         return Row(name, Verdict.PASS, f"{path.name}: {who.name} can read it")
     if what == "key":
-        fix = f"chown {who.name}:{gid} {_q(path)} && chmod 640 {_q(path)}" if gid is not None else f"chown {who.name} {_q(path)} && chmod 600 {_q(path)}"
+        fix = (
+            f"chown {who.name}:{gid} {_q(path)} && chmod 640 {_q(path)}"
+            if gid is not None
+            else f"chown {who.name} {_q(path)} && chmod 600 {_q(path)}"
+        )
     else:
         fix = f"chmod 644 {_q(path)}"
     return Row(name, Verdict.FAIL, f"{path.name}: {who.name} cannot read it ({_mode_text(path)})", fix)
@@ -305,7 +371,7 @@ def _nobody_else_row(path: Path, who: accounts.Account, gid: int | None) -> Row:
         problems.append(f"owned by {accounts.name_of_uid(info.st_uid)}, who can read it and change its mode")
         fixes.append(f"chown {who.name} {_q(path)}")
     wrong_group = found.group is not None and found.group != gid
-    if wrong_group:
+    if found.group is not None and wrong_group:
         problems.append(f"group {accounts.name_of_gid(found.group)} can read it")
     if found.others:
         problems.append("every account on the host can read it")
@@ -321,7 +387,14 @@ def _nobody_else_row(path: Path, who: accounts.Account, gid: int | None) -> Row:
     strangers = [u for u in found.named_users if u != who.uid]
     strange_groups = [g for g in found.named_groups if g != gid]
     if strangers or strange_groups:
-        problems.append("an ACL lets " + ", ".join([f"user {accounts.name_of_uid(u)}" for u in strangers] + [f"group {accounts.name_of_gid(g)}" for g in strange_groups]) + " read it")
+        problems.append(
+            "an ACL lets "
+            + ", ".join(
+                [f"user {accounts.name_of_uid(u)}" for u in strangers]
+                + [f"group {accounts.name_of_gid(g)}" for g in strange_groups]
+            )
+            + " read it"
+        )
         fixes.append(f"setfacl -b {_q(path)}")
     name = "key readable by nobody else"
     if problems:

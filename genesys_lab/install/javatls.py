@@ -36,7 +36,9 @@ _PING, _PONG = b"ping\n", b"pong\n"
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise GenesysLabError(f"{name} is not installed: install a JDK (apt-get install openjdk-17-jdk-headless) to run Java handshakes")
+        raise GenesysLabError(
+            f"{name} is not installed: install a JDK (apt-get install openjdk-17-jdk-headless) to run Java handshakes"
+        )
     return path
 
 
@@ -162,7 +164,10 @@ def explain(java_text: str, lab_text: str = "") -> Explanation | None:
             "the lab refused the Java side's certificate for its purpose (EKU)", "issue a certificate with the EKU the role needs"
         )
     if "certificate verify failed" in lab_text:
-        return Explanation(f"the lab refused the Java side's certificate: {lab_text}", "issue the Java side's certificate from the CA the lab trusts")
+        return Explanation(
+            f"the lab refused the Java side's certificate: {lab_text}",
+            "issue the Java side's certificate from the CA the lab trusts",
+        )
     return None
 
 
@@ -181,7 +186,9 @@ def _check(side: JavaSide) -> None:
             raise UsageError(f"{path} is not a file: give the Java side's certificate, key or store files")
 
 
-def java_client(classes, java: JavaSide, server: tls.ServerConfig, server_name: str, *, timeout: float = TIMEOUT) -> JavaHandshake:
+def java_client(
+    classes, java: JavaSide, server: tls.ServerConfig, server_name: str, *, timeout: float = TIMEOUT
+) -> JavaHandshake:
     """Java connects as a client to the lab's TLS server (server auth; mutual TLS when the server requires it)."""
     _check(java)
     ctx = tls.server_context(server)

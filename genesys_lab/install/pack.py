@@ -62,7 +62,11 @@ def library_path_lines(os_name, folder) -> tuple[str, ...]:
     """The guide's table, as Bourne shell lines (``VAR=...; export VAR`` works in every /bin/sh)."""
     kind = UnixOS.parse(os_name)
     path = shlex.quote(str(folder))
-    names = {UnixOS.LINUX: ["LD_LIBRARY_PATH"], UnixOS.AIX: ["LIBPATH"], UnixOS.SOLARIS: ["LD_LIBRARY_PATH", "LD_LIBRARY_PATH_64"]}[kind]
+    names = {
+        UnixOS.LINUX: ["LD_LIBRARY_PATH"],
+        UnixOS.AIX: ["LIBPATH"],
+        UnixOS.SOLARIS: ["LD_LIBRARY_PATH", "LD_LIBRARY_PATH_64"],
+    }[kind]
     return tuple(f"{name}={path}${{{name}:+:${name}}}; export {name}" for name in names)
 
 

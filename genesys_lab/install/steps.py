@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import shlex
 
-_DEST = 'DEST=/path/to/certificates   # the local folder the applications read; any folder you choose'
+_DEST = "DEST=/path/to/certificates   # the local folder the applications read; any folder you choose"
 
 
 def steps_for(kind, serial, host, fqdn, files, owner, group, thumbprint, keytool_ran):
@@ -130,7 +130,8 @@ def _keystore(serial, host, fqdn, files, owner, group, keytool_ran):
                 (
                     f"{java.SOURCE_PASSWORD_VARIABLE}= {java.KEYSTORE_PASSWORD_VARIABLE}=... "
                     + " ".join(shlex.quote(a) for a in java.keystore_command(pfx, f"keystore_{pfx}")),
-                    f"{java.PASSWORD_VARIABLE}=... " + " ".join(shlex.quote(a) for a in java.truststore_command("ca_cert.pem", TRUSTSTORE)),
+                    f"{java.PASSWORD_VARIABLE}=... "
+                    + " ".join(shlex.quote(a) for a in java.truststore_command("ca_cert.pem", TRUSTSTORE)),
                 ),
             )
         )
@@ -148,7 +149,10 @@ def _keystore(serial, host, fqdn, files, owner, group, keytool_ran):
         ),
         Step(
             "Check the installation as the application will see it (passwords from the environment).",
-            (_check_line("java-keystore", fqdn, owner, group) + " --storepass env:KEYSTORE_PASSWORD --trustpass env:TRUSTSTORE_PASSWORD",),
+            (
+                _check_line("java-keystore", fqdn, owner, group)
+                + " --storepass env:KEYSTORE_PASSWORD --trustpass env:TRUSTSTORE_PASSWORD",
+            ),
         ),
     ]
     return steps

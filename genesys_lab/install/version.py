@@ -36,7 +36,11 @@ class VersionReport:
 
     def items(self) -> list[tuple[str, str]]:
         return [
-            ("genesys_lab", self.lab_version + (f" (commit {self.lab_commit})" if self.lab_commit else " (commit unknown: not a git checkout)")),
+            (
+                "genesys_lab",
+                self.lab_version
+                + (f" (commit {self.lab_commit})" if self.lab_commit else " (commit unknown: not a git checkout)"),
+            ),
             ("Python", self.python),
             ("cryptography", self.cryptography),
             ("OpenSSL (Python ssl)", self.openssl_python),
