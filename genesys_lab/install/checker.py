@@ -207,7 +207,7 @@ def _pem_rows(files: _Files, kind: Platform, rows: list[Row]):
             return cert, None
         if kind is Platform.JAVA_PEM:
             if found is Kind.PKCS8_KEY:
-                rows.append(Row("key is PKCS#8", Verdict.PASS, "BEGIN PRIVATE KEY: what PKCS8EncodedKeySpec reads"))
+                rows.append(Row("key is PKCS#8", Verdict.PASS, "PKCS#8, what PKCS8EncodedKeySpec reads"))
             else:
                 new = files.key
                 rows.append(
@@ -430,7 +430,5 @@ def _folder_rows(folder: Path, who: accounts.Account) -> list[Row]:
             " && ".join(f"chmod o-w {_q(d)}" for d in open_dirs),
         )
     else:
-        sticky = [str(d) for d in chain if d.stat().st_mode & 0o002]
-        note = f" ({', '.join(sticky)} is world-writable but sticky: only owners may rename entries)" if sticky else ""
-        writable = Row("no world-writable folder", Verdict.PASS, f"no folder on the way can be changed by everyone{note}")
+        writable = Row("no world-writable folder", Verdict.PASS, "no folder on the way is writable by everyone (sticky ones such as /tmp aside)")
     return [search, writable]

@@ -124,7 +124,7 @@ _CAUSES = (
     ),
     (
         "InvalidKeySpecException",
-        "the key file is PKCS#1 (BEGIN RSA PRIVATE KEY): PKCS8EncodedKeySpec reads only PKCS#8",
+        "the key file is PKCS#1 (the Security Pack's RSA key format): PKCS8EncodedKeySpec reads only PKCS#8",
         "convert_priv_key.sh -in <serial>_<host>_priv_key.pem -out <serial>_<host>_priv_key_NEW.pem -informat rsa -outformat pkcs8",
     ),
     (
