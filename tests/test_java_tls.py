@@ -147,3 +147,39 @@ def test_missing_java_side_file_is_refused_before_anything_runs(lab, classes, tm
         javatls.java_client(classes, JavaSide(ca=tmp_path / "none.pem"), lab_server(lab), "srv01.example.com")
     with pytest.raises(UsageError, match="not a file"):
         javatls.java_client(classes, JavaSide(ca=tmp_path), lab_server(lab), "srv01.example.com")
+
+
+def test_cli_java_handshake_from_the_bundles(lab, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    require_tool("javac")
+    ca = lab["ca"]
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "KS": "keystore-pw",
+        "TS": "truststore-pw",
+        "BAD": "wrong-password",
+    }
+    server = lab["server"].serial
+
+    def run(*args):
+        return subprocess.run(
+            ["genesys-lab", "java-handshake", *map(str, args), "--ca-dir", ca.paths.root], env=env, capture_output=True, text=True
+        )
+
+    ok = run(lab["pem"].directory, "--platform", "java-pem", "--lab", server, "--mutual")
+    assert ok.returncode == 0 and ok.stdout.startswith("ok: Java client"), ok.stdout + ok.stderr
+    served = run(lab["stores"].directory, "--platform", "java-keystore", "--lab", server, "--role", "server", "--mutual",
+                 "--storepass", "env:KS", "--trustpass", "env:TS")  # fmt: skip
+    assert served.returncode == 0 and served.stdout.startswith("ok: Java server"), served.stdout + served.stderr
+    wrong = run(
+        lab["stores"].directory, "--platform", "java-keystore", "--lab", server, "--storepass", "env:BAD", "--trustpass", "env:TS"
+    )
+    assert wrong.returncode == 1 and "password was incorrect" in wrong.stdout and "fix: give the password" in wrong.stdout
+    unix = run(lab["root"], "--platform", "unix", "--lab", server)
+    assert unix.returncode == 2 and "not a Java bundle" in unix.stderr and len(unix.stderr.strip().splitlines()) == 1

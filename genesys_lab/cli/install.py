@@ -43,6 +43,18 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_check_install)
 
+    p = sub.add_parser("java-handshake", help="a real TLS handshake between Java (TlsPeer, from a bundle) and the lab")
+    p.add_argument("directory", metavar="DIR", help="a java-pem or java-keystore bundle folder")
+    p.add_argument("--platform", required=True, metavar="java-pem|java-keystore")
+    p.add_argument("--lab", required=True, metavar="SERIAL", help="the CA's certificate the lab's side uses")
+    p.add_argument("--role", default="client", choices=["client", "server"], help="Java's role (default: client)")
+    p.add_argument("--mutual", action="store_true", help="the server requires a client certificate")
+    p.add_argument("--hostname", help="the name the client checks (default: the server certificate's first DNS name)")
+    p.add_argument("--storepass", metavar="env:VAR|file:PATH|stdin", help="java-keystore: keystore password (default: ask)")
+    p.add_argument("--trustpass", metavar="env:VAR|file:PATH|stdin", help="java-keystore: truststore password (default: ask)")
+    add_ca_dir(p)
+    p.set_defaults(func=cmd_java_handshake)
+
     p = sub.add_parser("install-pack", help="install the Security Pack scripts and README.version (as install.sh)")
     p.add_argument("--host", help="host name (asked when not given)")
     p.add_argument("--dir", help="full path of the folder to install in (asked when not given)")
@@ -116,6 +128,25 @@ def cmd_check_install(args) -> int:
             for fix in fixes:
                 print(f"  {fix}")
     return 0 if report.ok else 1
+
+
+def cmd_java_handshake(args) -> int:
+    from genesys_lab.authority.ca import load_ca
+    from genesys_lab.install import javatls
+    from genesys_lab.install.bundle import Platform
+
+    kind = Platform.parse(args.platform)
+    ca = load_ca(args.ca_dir)
+    storepass = trustpass = ""
+    if kind is Platform.JAVA_KEYSTORE:
+        storepass = _password(args.storepass, "Enter keystore password: ", confirm=False)
+        trustpass = _password(args.trustpass, "Enter truststore password: ", confirm=False)
+    side = javatls.side_from_bundle(args.directory, kind, storepass=storepass, trustpass=trustpass)
+    result = javatls.handshake_bundle(
+        javatls.default_classes(), side, ca, args.lab, role=args.role, mutual=args.mutual, hostname=args.hostname
+    )
+    print(result.summary())
+    return 0 if result.ok else 1
 
 
 def _ask(value, prompt: str, option: str) -> str:

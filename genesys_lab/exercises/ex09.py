@@ -39,7 +39,7 @@ class JavaPemBundle(Question):
     NOTEBOOK, NUMBER, TITLE = "09", 1, "a bundle for a Java application that reads files"
     PROMPT = (
         f"The PSDK application on `{APP_HOST}` reads its certificate from files. Make its bundle from the CA in "
-        f"`work` into the folder `work / \"{BUNDLE_DIR}\"`, with the key in the form Java reads, named as the guide "
+        f'`work` into the folder `work / "{BUNDLE_DIR}"`, with the key in the form Java reads, named as the guide '
         "names it.\n\nCheck the folder (or what `deploy` returned): `q1.check(answer)`."
     )
     HINT = (
@@ -72,7 +72,9 @@ answer = deploy(ca, serial, "java-pem", work / "{BUNDLE_DIR}")
         key = folder / f"{serial}_{APP_CN}_priv_key_NEW.pem"
         if not key.is_file():
             found = sorted(p.name for p in folder.iterdir())
-            raise Wrong(f"there is no {key.name} in {folder.name} (it holds {', '.join(found) or 'nothing'}): a Java PEM bundle has it")
+            raise Wrong(
+                f"there is no {key.name} in {folder.name} (it holds {', '.join(found) or 'nothing'}): a Java PEM bundle has it"
+            )
         report = check_install(folder, "java-pem", _account(), host=APP_HOST)
         if not report.ok:
             return Outcome(False, "; ".join(_report_problems(report)))
@@ -82,7 +84,7 @@ answer = deploy(ca, serial, "java-pem", work / "{BUNDLE_DIR}")
 class RepairCareless(Question):
     NOTEBOOK, NUMBER, TITLE = "09", 2, "repair a careless installation"
     PROMPT = (
-        f"`q2.prepare()` copies a UNIX bundle into `work / \"{CARELESS_DIR}\"` the careless way. Run the checker on it "
+        f'`q2.prepare()` copies a UNIX bundle into `work / "{CARELESS_DIR}"` the careless way. Run the checker on it '
         "(platform unix, your own account: `str(os.geteuid())`), apply the fixes it prints, and check again.\n\n"
         "Check the folder: `q2.check(folder)`."
     )
@@ -127,11 +129,11 @@ class AixVariable(Question):
         'libraries? Answer with its name: `q3.check("...")`.'
     )
     HINT = "The guide has a table with one variable per operating system; install_pack(..., os_name='aix') prints it."
-    SOLUTION = '''\
+    SOLUTION = """\
 from genesys_lab.install.pack import library_path_lines
 
 answer = library_path_lines("aix", "/opt/sp")[0].split("=", 1)[0]
-'''
+"""
 
     def _check(self, answer, **options) -> Outcome:
         from genesys_lab.install.pack import library_path_lines
@@ -150,4 +152,3 @@ answer = library_path_lines("aix", "/opt/sp")[0].split("=", 1)[0]
 
 def questions(workdir, **params) -> tuple[Question, ...]:
     return (JavaPemBundle(workdir, **params), RepairCareless(workdir, **params), AixVariable(workdir, **params))
-

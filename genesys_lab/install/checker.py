@@ -430,5 +430,9 @@ def _folder_rows(folder: Path, who: accounts.Account) -> list[Row]:
             " && ".join(f"chmod o-w {_q(d)}" for d in open_dirs),
         )
     else:
-        writable = Row("no world-writable folder", Verdict.PASS, "no folder on the way is writable by everyone (sticky ones such as /tmp aside)")
+        writable = Row(
+            "no world-writable folder",
+            Verdict.PASS,
+            "no folder on the way is writable by everyone (sticky ones such as /tmp aside)",
+        )
     return [search, writable]

@@ -278,3 +278,63 @@ def _result(role: str, output: str, code: int, lab: tls.SideOutcome, version) ->
     ok = java_ok and lab.ok
     explanation = None if ok else explain(error or "", lab.error or "")
     return JavaHandshake(ok, role, output.strip(), error, lab, version, explanation)
+
+
+# -- from a deploy bundle ------------------------------------------------------------------
+
+
+def default_classes() -> Path:
+    """Where the command line keeps the compiled TlsPeer: the user's own cache folder, never a shared /tmp."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "genesys-lab"
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return compile_peer(base)
+
+
+def side_from_bundle(folder, platform, *, storepass: str = "", trustpass: str = "") -> JavaSide:
+    """The Java side's files in a java-pem or java-keystore bundle folder (as ``deploy`` names them)."""
+    from genesys_lab.install.bundle import TRUSTSTORE, Platform
+
+    kind = Platform.parse(platform)
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder: give the folder of a java-pem or java-keystore bundle")
+    if kind is Platform.JAVA_PEM:
+        certs = sorted(p for p in folder.glob("*_*_cert.pem") if p.name != "ca_cert.pem")
+        if not certs:
+            raise UsageError(
+                f"no <SERIAL>_<host>_cert.pem in {folder}: make it with genesys-lab deploy SERIAL --platform java-pem"
+            )
+        key = certs[0].with_name(certs[0].name[: -len("_cert.pem")] + "_priv_key_NEW.pem")
+        return JavaSide(cert=certs[0], key=key, ca=folder / "ca_cert.pem")
+    if kind is Platform.JAVA_KEYSTORE:
+        stores = sorted(folder.glob("*_*_cert.pfx"))
+        if not stores:
+            raise UsageError(
+                f"no <SERIAL>_<host>_cert.pfx in {folder}: make it with genesys-lab deploy SERIAL --platform java-keystore"
+            )
+        return JavaSide(
+            keystore=stores[0], truststore=folder / TRUSTSTORE, keystore_password=storepass, truststore_password=trustpass
+        )
+    raise UsageError(f"platform {kind.value} is not a Java bundle: use java-pem or java-keystore")
+
+
+def handshake_bundle(
+    classes, java: JavaSide, ca, serial, *, role: str = "client", mutual: bool = False, hostname: str | None = None
+) -> JavaHandshake:
+    """Java (from a bundle) against the lab using certificate ``serial`` of ``ca``: Java as client or as server."""
+    role = str(role).strip().lower()
+    if role not in ("client", "server"):
+        raise UsageError(f"role {role!r} is not client or server")
+    lab = tls.credentials(ca, serial)
+    if role == "client":
+        server = tls.ServerConfig(lab.cert, lab.key, trust=ca.paths.cert, require_client_cert=mutual)
+        return java_client(classes, java, server, hostname or tls.first_dns_name(lab.cert) or "")
+    name = hostname or (tls.first_dns_name(java.cert) if java.cert else None)
+    if name is None and java.keystore is not None:
+        from genesys_lab.files import read_user_file
+        from genesys_lab.formats.pkcs12 import read_pkcs12
+
+        contents = read_pkcs12(read_user_file(java.keystore, "keystore"), java.keystore_password)
+        name = contents.friendly_name
+    client = tls.ClientConfig(ca.paths.cert, name, cert=lab.cert if mutual else None, key=lab.key if mutual else None)
+    return java_server(classes, java, client, need_client_auth=mutual)
