@@ -61,8 +61,8 @@ answer = deploy(ca, serial, "java-pem", work / "{BUNDLE_DIR}")
         return _app_serial(self.workdir)
 
     def _check(self, answer, **options) -> Outcome:
-        from genesys_lab.install.checker import check_install
         from genesys_lab.install.bundle import Bundle
+        from genesys_lab.install.checker import check_install
 
         folder = answer.directory if isinstance(answer, Bundle) else answer
         if not isinstance(folder, (str, Path)) or not Path(folder).is_dir():
