@@ -163,3 +163,32 @@ def test_keystore_refusals_leave_nothing(lab, tmp_path, keytool):
     with pytest.raises(Exception, match="folder"):
         java.create_keystore(tmp_path, tmp_path / "k.p12", "new-store-pw")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_java_keystore_and_its_refusals(lab, keytool, tmp_path):
+    import sys
+
+    ca, host = lab
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", KP="cli-store-pw")
+
+    def run(*args):
+        return subprocess.run(
+            ["genesys-lab", "java-keystore", *map(str, args)], env=env, capture_output=True, text=True, cwd=tmp_path
+        )
+
+    ok = run(host.pfx_file, "--out", "ks.p12", "--storepass", "env:KP")
+    assert ok.returncode == 0 and "-importkeystore" in ok.stdout and "cli-store-pw" not in ok.stdout
+    listed = subprocess.run(
+        [keytool, "-list", "-keystore", tmp_path / "ks.p12", "-storepass:env", "KP"], env=env, capture_output=True, text=True
+    )
+    assert listed.returncode == 0 and "PrivateKeyEntry" in listed.stdout
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for args, code, text in [
+        ((host.pfx_file, "--out", "ks.p12", "--storepass", "env:KP"), 2, "already exists"),
+        ((ca.paths.pfx, "--out", "k2.p12", "--storepass", "env:KP"), 1, "no private key"),
+        ((tmp_path, "--out", "k2.p12", "--storepass", "env:KP"), 1, "is a folder"),
+        ((host.pfx_file, "--out", "k2.p12", "--srcpass", "env:KP", "--storepass", "env:KP"), 1, "does not open"),
+    ]:
+        proc = run(*args)
+        assert proc.returncode == code and text in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -1,4 +1,4 @@
-"""deploy, check-install, install-pack, version: installing certificates on hosts and the Security Pack.
+"""deploy, check-install, java-keystore, java-handshake, install-pack, version: installing certificates on hosts and the Security Pack.
 
 Parsing and printing only: the work is done by genesys_lab.install (bundle,
 checker, pack, version); passwords come from genesys_lab.formats.passwords.
@@ -42,6 +42,15 @@ def register(sub) -> None:
     p.add_argument("--trustpass", metavar="env:VAR|file:PATH|stdin", help="java-keystore: truststore password (default: ask)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_check_install)
+
+    p = sub.add_parser("java-keystore", help="a PKCS12 keystore from the host .pfx with your password (keytool -importkeystore)")
+    p.add_argument("pfx", metavar="PFX", help="the host's <SERIAL>_<host>_cert.pfx (empty password in the Security Pack)")
+    p.add_argument("--out", required=True, help="keystore file, e.g. 01_app01_keystore.p12")
+    p.add_argument("--srcpass", metavar="env:VAR|file:PATH|stdin", help="password of PFX (default: empty)")
+    p.add_argument("--storepass", metavar="env:VAR|file:PATH|stdin", help="the new keystore's password (default: ask)")
+    p.add_argument("--print-command", action="store_true", help="only show the keytool command")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    p.set_defaults(func=cmd_java_keystore)
 
     p = sub.add_parser("java-handshake", help="a real TLS handshake between Java (TlsPeer, from a bundle) and the lab")
     p.add_argument("directory", metavar="DIR", help="a java-pem or java-keystore bundle folder")
@@ -128,6 +137,29 @@ def cmd_check_install(args) -> int:
             for fix in fixes:
                 print(f"  {fix}")
     return 0 if report.ok else 1
+
+
+def cmd_java_keystore(args) -> int:
+    from genesys_lab.formats import java
+    from genesys_lab.formats.convert import check_output
+
+    if args.print_command:
+        print(" ".join(java.keystore_command(args.pfx, args.out)))
+        return 0
+    check_output(args.out, overwrite=args.overwrite)
+    source = passwords.from_spec(args.srcpass) if args.srcpass else ""
+    password = _password(args.storepass, "Enter keystore password: ", confirm=True)
+    store = java.create_keystore(args.pfx, args.out, password, source_password=source, overwrite=args.overwrite)
+    if not store.created:
+        print(
+            f"keytool is not installed here; nothing was written. On the Java host, with the passwords in "
+            f"${java.SOURCE_PASSWORD_VARIABLE} and ${java.KEYSTORE_PASSWORD_VARIABLE}, run:",
+            file=sys.stderr,
+        )
+        print(store.command_line)
+        return 1
+    print(f"wrote {store.path} (PKCS12) with:\n  {store.command_line}")
+    return 0
 
 
 def cmd_java_handshake(args) -> int:

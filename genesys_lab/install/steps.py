@@ -10,8 +10,10 @@ documentation, and the steps say so instead of guessing an option name.
 Windows steps follow the guide's MMC procedure (Computer account; the CA in
 Trusted Root Certification Authorities, the host certificate in Personal;
 the thumbprint for the configuration); the PowerShell line is Microsoft's
-``Import-PfxCertificate`` (Microsoft Learn, "Import-PfxCertificate", pki
-module, https://learn.microsoft.com/powershell/module/pki/import-pfxcertificate).
+``Import-PfxCertificate`` of the pki module (Microsoft Learn, "Import-PfxCertificate",
+https://learn.microsoft.com/powershell/module/pki/import-pfxcertificate), in the
+``-FilePath ... -CertStoreLocation Cert:\\LocalMachine\\My`` form Microsoft's own examples use.
+The lab cannot run it (no Windows here): the simulated stores are another room's.
 
 Java keystore steps use ``keytool`` with passwords from the environment and
 the JSSE system properties (Oracle, "Java Secure Socket Extension (JSSE)
