@@ -254,3 +254,25 @@ def test_cli_check_install_table_fix_and_exit_code(lab, base):
         text=True,
     )
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_named_account_and_group_from_the_system_databases(lab, base):
+    """--owner/--account/--group by name (nobody/nogroup, present on Debian): the verdict still matches a real read."""
+    import grp
+    import pwd
+
+    need_root()
+    try:
+        uid, gid = pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid
+    except KeyError:
+        pytest.skip("no nobody/nogroup entries on this system")
+    ca, host = lab
+    out = base / "named"
+    deploy(ca, host.serial, "unix", out, owner="nobody", group="nogroup")
+    key = out / f"{host.serial}_app01_priv_key.pem"
+    assert (key.stat().st_uid, key.stat().st_gid, key.stat().st_mode & 0o777) == (uid, gid, 0o640)
+    report = check_install(out, "unix", "nobody", group="nogroup", host="app01.example.com")
+    assert report.ok, report.failures
+    assert read_as(uid, gid, key) and not read_as(STRANGER, STRANGER, key)
+    stranger = check_install(out, "unix", str(STRANGER))
+    assert stranger.row(f"key readable by {STRANGER}").verdict is Verdict.FAIL and not read_as(STRANGER, STRANGER, key)
