@@ -135,3 +135,60 @@ def test_keystore_properties_point_java_at_the_pfx():
     props = java.keystore_properties("01_app_cert.pfx", "truststore.p12")
     assert "-Djavax.net.ssl.keyStoreType=PKCS12" in props and "-Djavax.net.ssl.keyStorePassword=" in props
     assert "-Djavax.net.ssl.trustStore=truststore.p12" in props
+
+
+def test_keystore_made_with_importkeystore_opens_with_the_new_password(lab, keytool, tmp_path):
+    _, host = lab
+    store = java.create_keystore(host.pfx_file, tmp_path / "ks.p12", "new-store-pw")
+    assert store.created and store.command[1] == "-importkeystore" and "new-store-pw" not in store.command_line
+    assert "-deststorepass:env" in store.command and "-srcstorepass:env" in store.command
+    proc = subprocess.run(
+        [keytool, "-list", "-keystore", str(store.path), "-storepass:env", "KS"],
+        env=dict(os.environ, KS="new-store-pw"),
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0 and "PrivateKeyEntry" in proc.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ks.p12"]
+
+
+def test_keystore_refusals_leave_nothing(lab, tmp_path, keytool):
+    ca, host = lab
+    with pytest.raises(PasswordError, match="does not open"):
+        java.create_keystore(host.pfx_file, tmp_path / "k.p12", "new-store-pw", source_password="not-this-one")
+    with pytest.raises(Exception, match="no private key"):
+        java.create_keystore(ca.paths.pfx, tmp_path / "k.p12", "new-store-pw")
+    with pytest.raises(PasswordError, match="at least 6"):
+        java.create_keystore(host.pfx_file, tmp_path / "k.p12", "short")
+    with pytest.raises(Exception, match="folder"):
+        java.create_keystore(tmp_path, tmp_path / "k.p12", "new-store-pw")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_java_keystore_and_its_refusals(lab, keytool, tmp_path):
+    import sys
+
+    ca, host = lab
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", KP="cli-store-pw")
+
+    def run(*args):
+        return subprocess.run(
+            ["genesys-lab", "java-keystore", *map(str, args)], env=env, capture_output=True, text=True, cwd=tmp_path
+        )
+
+    ok = run(host.pfx_file, "--out", "ks.p12", "--storepass", "env:KP")
+    assert ok.returncode == 0 and "-importkeystore" in ok.stdout and "cli-store-pw" not in ok.stdout
+    listed = subprocess.run(
+        [keytool, "-list", "-keystore", tmp_path / "ks.p12", "-storepass:env", "KP"], env=env, capture_output=True, text=True
+    )
+    assert listed.returncode == 0 and "PrivateKeyEntry" in listed.stdout
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for args, code, text in [
+        ((host.pfx_file, "--out", "ks.p12", "--storepass", "env:KP"), 2, "already exists"),
+        ((ca.paths.pfx, "--out", "k2.p12", "--storepass", "env:KP"), 1, "no private key"),
+        ((tmp_path, "--out", "k2.p12", "--storepass", "env:KP"), 1, "is a folder"),
+        ((host.pfx_file, "--out", "k2.p12", "--srcpass", "env:KP", "--storepass", "env:KP"), 1, "does not open"),
+    ]:
+        proc = run(*args)
+        assert proc.returncode == code and text in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

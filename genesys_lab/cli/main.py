@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "genesys_lab.cli.tls",
     "genesys_lab.cli.renew",
     "genesys_lab.cli.certsrv",
+    "genesys_lab.cli.install",
 ]
 
 
