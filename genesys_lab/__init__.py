@@ -84,6 +84,9 @@ _EXPORTS: dict[str, str] = {
     "lint_ca": "genesys_lab.checks.lint",
     "handshake": "genesys_lab.checks.tls",
     "handshake_with_ca": "genesys_lab.checks.tls",
+    # windows: a simulated Windows computer's certificate stores (more in genesys_lab.windows)
+    "new_machine": "genesys_lab.windows.machine",
+    "load_machine": "genesys_lab.windows.machine",
 }
 
 #: public names whose module spells them differently
