@@ -15,8 +15,12 @@ import contextlib
 import inspect
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from genesys_lab.authority import store
+from genesys_lab.authority import store as _store
+
+#: typed loosely: the signature changes when the journal-based transaction lands
+store: Any = _store
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ def change(folder: Path, label: str):
         with store.locked(folder), store.transaction(folder, label) as tx:
             yield tx
     else:
-        with store.locked(_LockOnly(folder)), store.transaction() as tx:  # type: ignore[arg-type]
+        with store.locked(_LockOnly(folder)), store.transaction() as tx:
             yield tx
 
 
