@@ -54,3 +54,9 @@ def read_bytes(path: Path) -> bytes:
     """A file as the open transaction will leave it, where the store API can tell; else as on disk."""
     reader = getattr(store, "read_bytes", None)
     return reader(path) if reader is not None else Path(path).read_bytes()
+
+
+def exists(tx, path: Path) -> bool:
+    """Whether a file exists as the open transaction will leave it (a staged file counts)."""
+    check = getattr(tx, "exists", None)
+    return bool(check(path)) if check is not None else Path(path).exists()

@@ -78,6 +78,19 @@ class StoreEntry:
         return self.certificate.public_bytes(Encoding.DER)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class Addition:
+    """One certificate to put into one store (see ``Machine.add_certificates``)."""
+
+    store: object  # StoreName or its text
+    certificate: object
+    key: object | None = None
+    exportable: bool = False
+    friendly_name: str = ""
+    container: str | None = None
+    key_readers: tuple[str, ...] = ()
+
+
 def default_readers(store: StoreName, user: str) -> tuple[str, ...]:
     return MACHINE_KEY_DEFAULT_READERS if store.location is Location.LOCAL_MACHINE else (user,)
 
@@ -163,19 +176,20 @@ class Machine:
         entry is returned, and gains the key if it had none (as importing a
         .pfx over a certificate-only entry does on Windows).
         """
+        spec = Addition(store, certificate, key, exportable, friendly_name, container, tuple(key_readers))
+        return self.add_certificates([spec])[0]
+
+    def add_certificates(self, additions) -> list[StoreEntry]:
+        """Several ``Addition``s as one crash-safe change: all land, or none does (the import wizard's Finish)."""
         self._writable()
-        name = parse_store(store)
-        cert = _as_certificate(certificate)
-        if key is not None:
-            _check_key(key, cert)
-        if container is not None and not _CONTAINER.fullmatch(container):
-            raise UsageError(f"key container name {container!r}: use letters, digits, braces, dots, hyphens (e.g. a GUID)")
-        readers = tuple(check_account(a) for a in key_readers)
-        with _tx.change(self.folder, f"add {thumbprint(_der(cert))} to {name}") as tx:
+        checked = [_checked(a) for a in additions]
+        label = "add " + ", ".join(f"{thumbprint(_der(a.certificate))} to {a.store}" for a in checked)
+        with _tx.change(self.folder, label[:200]) as tx:
             data = _read_index(self.folder)
-            entry = _add(tx, self.folder, data, name, cert, key, exportable, friendly_name, container, readers)
+            items = [_add(tx, self.folder, data, a) for a in checked]
+            tx.replace(self.folder / MACHINE_FILE, _index_bytes(data))
         self._refresh()
-        return next(e for e in self.entries(name) if e.thumbprint == entry["thumbprint"])
+        return [next(e for e in self.entries(i["store"]) if e.thumbprint == i["thumbprint"]) for i in items]
 
     def grant_key_access(self, entry: StoreEntry, account: str) -> StoreEntry:
         """MMC's "Manage Private Keys... > Add > Read": let ``account`` read the entry's key."""
@@ -384,26 +398,37 @@ def _entry(item: dict, cert) -> StoreEntry:
     )
 
 
-def _add(tx, folder: Path, data: dict, name: StoreName, cert, key, exportable, friendly_name, container, readers) -> dict:
-    der = _der(cert)
+def _checked(a: Addition) -> Addition:
+    """Refuse bad input before anything is written."""
+    name = parse_store(a.store)
+    cert = _as_certificate(a.certificate)
+    if a.key is not None:
+        _check_key(a.key, cert)
+    if a.container is not None and not _CONTAINER.fullmatch(a.container):
+        raise UsageError(f"key container name {a.container!r}: use letters, digits, braces, dots, hyphens (e.g. a GUID)")
+    readers = tuple(check_account(r) for r in a.key_readers)
+    return Addition(name, cert, a.key, bool(a.exportable), str(a.friendly_name or ""), a.container, readers)
+
+
+def _add(tx, folder: Path, data: dict, a: Addition) -> dict:
+    der = _der(a.certificate)
     thumb = thumbprint(der)
     cert_file = folder / "certs" / f"{thumb}.cer"
-    if not cert_file.exists():
+    if not _tx.exists(tx, cert_file):
         tx.create(cert_file, der)
-    existing = next((i for i in data["entries"] if i["store"] == str(name) and i["thumbprint"] == thumb), None)
-    if existing is not None and (key is None or existing["container"] is not None):
+    store = str(a.store)
+    existing = next((i for i in data["entries"] if i["store"] == store and i["thumbprint"] == thumb), None)
+    if existing is not None and (a.key is None or existing["container"] is not None):
         return existing
-    item = existing or {"store": str(name), "thumbprint": thumb, "friendly_name": str(friendly_name), "container": None}
+    item = existing or {"store": store, "thumbprint": thumb, "friendly_name": a.friendly_name, "container": None}
     item.update(exportable=False, key_readers=[])
-    if key is not None:
-        item["container"] = container or str(uuid.uuid4())
-        item["exportable"] = bool(exportable)
-        merged = list(dict.fromkeys((*default_readers(name, data["user"]), *readers)))
-        item["key_readers"] = merged
-        tx.create(folder / "keys" / f"{item['container']}.key", _key_pem(key), KEY_MODE)
+    if a.key is not None:
+        item["container"] = a.container or str(uuid.uuid4())
+        item["exportable"] = a.exportable
+        item["key_readers"] = list(dict.fromkeys((*default_readers(parse_store(store), data["user"]), *a.key_readers)))
+        tx.create(folder / "keys" / f"{item['container']}.key", _key_pem(a.key), KEY_MODE)
     if existing is None:
         data["entries"].append(item)
-    tx.replace(folder / MACHINE_FILE, _index_bytes(data))
     return item
 
 
