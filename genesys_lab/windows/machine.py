@@ -34,6 +34,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from genesys_lab.errors import UsageError
 from genesys_lab.windows import _tx
@@ -41,6 +42,9 @@ from genesys_lab.windows.errors import AmbiguousThumbprintError, MachineError, N
 from genesys_lab.windows.stores import ALL_STORES, Location, StoreName, parse_store
 from genesys_lab.windows.thumbprints import normalize, thumbprint
 from genesys_lab.windows.versions import WindowsVersion
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 FORMAT = "genesys-lab simulated Windows machine"
 MACHINE_FILE = "machine.json"
@@ -60,7 +64,7 @@ class StoreEntry:
 
     store: str  # "LocalMachine\\My"
     thumbprint: str  # 40 upper-case hex digits
-    certificate: object = field(repr=False, compare=False)  # cryptography x509.Certificate
+    certificate: x509.Certificate = field(repr=False, compare=False)
     friendly_name: str = ""
     has_private_key: bool = False
     exportable: bool = False
@@ -75,7 +79,7 @@ class StoreEntry:
     def der(self) -> bytes:
         from cryptography.hazmat.primitives.serialization import Encoding
 
-        return self.certificate.public_bytes(Encoding.DER)  # type: ignore[attr-defined]
+        return self.certificate.public_bytes(Encoding.DER)
 
 
 @dataclass(frozen=True)
