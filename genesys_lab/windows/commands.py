@@ -28,12 +28,12 @@ def _q(path: str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def import_pfx(path: str, store: StoreName, *, exportable: bool, empty_password: bool) -> tuple[str, str]:
-    """(PowerShell, certutil) for importing a .pfx into one store."""
+def import_pfx(path: str, store: StoreName, *, exportable: bool, empty_password: bool, has_key: bool = True) -> tuple[str, str]:
+    """(PowerShell, certutil) for importing a .pfx into one store (a .pfx without a key has no export flag)."""
     password = "" if empty_password else " -Password (Read-Host -AsSecureString 'PFX password')"
     ps = (
         f"Import-PfxCertificate -FilePath {_q(path)} -CertStoreLocation {store.ps_path}"
-        + (" -Exportable" if exportable else "")
+        + (" -Exportable" if exportable and has_key else "")
         + password
     )
     pw = ' -p ""' if empty_password else ""

@@ -346,7 +346,9 @@ def _commands(file: ImportFile, placements: list[Placement], exportable: bool, s
     for store in stores:
         name = parse_store(store)
         if file.is_pfx:
-            pair = commands.import_pfx(path, name, exportable=exportable, empty_password=file.empty_password)
+            pair = commands.import_pfx(
+                path, name, exportable=exportable, empty_password=file.empty_password, has_key=file.key is not None
+            )
         else:
             pair = commands.import_certificate(path, name)
         ps.append(pair[0])

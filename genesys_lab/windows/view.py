@@ -249,3 +249,43 @@ def _label(cert) -> str:
     from genesys_lab.checks.verify import label
 
     return label(cert)
+
+
+# -- the snap-in's list pane ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One line of MMC's list pane for a store (its columns, plus the thumbprint and the key)."""
+
+    store: str
+    issued_to: str
+    issued_by: str
+    expiration: str
+    purposes: str
+    friendly_name: str
+    has_private_key: bool
+    thumbprint: str
+
+
+def list_rows(machine: Machine, store=None) -> list[ListRow]:
+    """The list pane: Issued To, Issued By, Expiration Date, Intended Purposes, Friendly Name."""
+    from genesys_lab.x509.describe import describe
+
+    rows = []
+    for e in machine.entries(store):
+        info = describe(e.certificate)
+        purposes = ", ".join(_EKU_NAMES.get(p, p).split(" (")[0] for p in info.extended_key_usage) or "<All>"
+        rows.append(
+            ListRow(
+                e.store,
+                _cn(info.subject) or _readable(e.certificate.subject),
+                _cn(info.issuer) or _readable(e.certificate.issuer),
+                f"{info.not_after:%Y-%m-%d}",
+                purposes,
+                e.friendly_name or "<None>",
+                e.has_private_key,
+                e.thumbprint,
+            )
+        )
+    return rows
