@@ -197,3 +197,23 @@ def test_index_is_json_naming_each_entry(machine, session_ca):
     machine.add_certificate("LocalMachine\\Root", session_ca.certificate, friendly_name="Lab CA")
     data = json.loads((machine.folder / "machine.json").read_text())
     assert data["entries"][0]["store"] == "LocalMachine\\Root" and data["entries"][0]["friendly_name"] == "Lab CA"
+
+
+def test_a_change_that_fails_half_way_leaves_nothing(machine, server_cert, monkeypatch):
+    """Certificate and key files are written in the same transaction as machine.json: all or nothing."""
+    from genesys_lab.windows import machine as module
+
+    before = snapshot(machine.folder)
+    real = module._index_bytes
+
+    def broken(data):
+        if data["entries"]:
+            raise OSError(28, "No space left on device")
+        return real(data)
+
+    monkeypatch.setattr(module, "_index_bytes", broken)
+    with pytest.raises(OSError):
+        machine.add_certificate("LocalMachine\\My", server_cert.certificate, _key(server_cert))
+    monkeypatch.undo()
+    assert snapshot(machine.folder) == before
+    assert load_machine(machine.folder).entries() == []
