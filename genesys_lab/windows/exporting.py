@@ -115,6 +115,8 @@ def export(
     from genesys_lab.formats.convert import check_output, write_output
 
     options = export_options(machine, entry)
+    if delete_key:
+        machine.require_writable()
     if with_key and not options.can_export_key:
         raise WizardRefusal(
             f"cannot export the private key: {options.why_not}; export the certificate alone (.cer), or import the "

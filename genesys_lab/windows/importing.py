@@ -241,6 +241,7 @@ def plan_import(
     machine: Machine, source, store=None, *, automatic: bool = False, password: str = "", exportable: bool = False
 ) -> ImportPlan:
     """Fill in the wizard's pages without pressing Finish: where each certificate would go, warnings, notes."""
+    machine.require_writable()
     location, fixed = _target(store, automatic)
     file = read_import_file(source, password, windows=machine.version)
     if exportable and not file.is_pfx:

@@ -185,7 +185,7 @@ class Machine:
 
     def add_certificates(self, additions) -> list[StoreEntry]:
         """Several ``Addition``s as one crash-safe change: all land, or none does (the import wizard's Finish)."""
-        self._writable()
+        self.require_writable()
         checked = [_checked(a) for a in additions]
         label = "add " + ", ".join(f"{thumbprint(_der(a.certificate))} to {a.store}" for a in checked)
         with _tx.change(self.folder, label[:200]) as tx:
@@ -197,7 +197,7 @@ class Machine:
 
     def grant_key_access(self, entry: StoreEntry, account: str) -> StoreEntry:
         """MMC's "Manage Private Keys... > Add > Read": let ``account`` read the entry's key."""
-        self._writable()
+        self.require_writable()
         account = check_account(account)
         if not entry.has_private_key:
             raise MachineError(f"{entry.thumbprint} in {entry.store} has no private key: there is nothing to grant")
@@ -214,7 +214,7 @@ class Machine:
         The key file is emptied in the same transaction that unlinks it from
         the entry; the emptied file is removed once that change is committed.
         """
-        self._writable()
+        self.require_writable()
         container = entry.container
         if container is None:
             return entry
@@ -247,7 +247,8 @@ class Machine:
                 return _entry(item, entry.certificate)
         raise NotInStoreError(f"{entry.thumbprint} is no longer in {entry.store} on {self.name}: list the store again")
 
-    def _writable(self) -> None:
+    def require_writable(self) -> None:
+        """Refuse a change on a machine opened as another computer."""
         if self.read_only:
             raise MachineError(
                 f"{self.name} is open as another computer (read-only): make changes on that machine itself (load_machine)"
