@@ -8,8 +8,10 @@ the machine exports is a real file that OpenSSL and Java open::
 
     from genesys_lab.windows import new_machine, load_machine
     m = new_machine("ws01", "WS01", version="2019")
-    entry = m.add_certificate("CurrentUser\\\\My", certificate)
-    entry.thumbprint
+    entry = m.add_certificate("CurrentUser\\\\My", certificate)      # low level, no wizard rules
+    import_file(m, "ca_conf/ca_cert.pfx", "LocalMachine\\\\Root", confirm=True)   # the Import Wizard
+    export(m, entry, "moved.pfx", with_key=True, password=...)       # the Export Wizard
+    check_application(m, "server", entry.thumbprint)                 # will the application find it?
 """
 
 from __future__ import annotations
@@ -29,6 +31,19 @@ _EXPORTS = {
     "thumbprint": "thumbprints",
     "normalize_thumbprint": "thumbprints",
     "WindowsVersion": "versions",
+    "Addition": "machine",
+    "import_file": "importing",
+    "plan_import": "importing",
+    "read_import_file": "importing",
+    "export": "exporting",
+    "export_options": "exporting",
+    "Encryption": "exporting",
+    "view": "view",
+    "certification_path": "view",
+    "list_rows": "view",
+    "PathStatus": "view",
+    "check_application": "check",
+    "AppKind": "check",
     "MachineError": "errors",
     "NotInStoreError": "errors",
     "AmbiguousThumbprintError": "errors",

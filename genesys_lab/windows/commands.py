@@ -38,7 +38,7 @@ def import_pfx(path: str, store: StoreName, *, exportable: bool, empty_password:
     )
     pw = ' -p ""' if empty_password else ""
     cu = f"certutil {store.location.certutil_flag}-f{pw} -importPFX {store.kind.value} {_q(path)}" + (
-        "" if exportable else " NoExport"
+        "" if exportable or not has_key else " NoExport"
     )
     return ps, cu.replace("'", '"')
 
