@@ -301,3 +301,13 @@ def test_revocation_cdp_unreachable_reachable_and_revoked(tmp_path):
         revoked = check_application(machine, "server", entry.thumbprint).check("revocation")
     assert revoked.status is Status.FAIL and "revoked" in revoked.reason
     assert view(machine, entry, crl=ca.paths.crl_pem).path.status is PathStatus.REVOKED
+
+
+def test_extended_properties_carry_the_friendly_name(ws01, tmp_path, session_ca, server_cert, openssl, monkeypatch):
+    entry = _guide_install(ws01, session_ca, server_cert, exportable=True)
+    monkeypatch.setenv("PW", PASSWORD)
+    for properties in (True, False):
+        out = tmp_path / f"props-{properties}.pfx"
+        export(ws01, entry, out, with_key=True, password=PASSWORD, extended_properties=properties)
+        text = run_tool(openssl, "pkcs12", "-in", out, "-passin", "env:PW", "-nokeys").stdout
+        assert ("friendlyName: " + entry.friendly_name in text) is properties
