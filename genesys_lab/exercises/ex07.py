@@ -102,7 +102,7 @@ machine = load_machine(work / "{APP_FOLDER}")
 import_file(machine, ca.paths.pfx, "LocalMachine\\\\Root", confirm=True)
 pfx = next(p for r in ca.records() if r.host == "{APP_CN}" for p in r.files if p.name.endswith("_cert.pfx"))
 host = next(e for e in import_file(machine, pfx, "LocalMachine\\\\My").entries if e.has_private_key)
-machine.grant_key_access(host, "{SERVICE_ACCOUNT}")
+machine.grant_key_access(host, {SERVICE_ACCOUNT!r})
 answer = machine
 '''
 
