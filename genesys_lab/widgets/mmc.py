@@ -173,7 +173,10 @@ class CertificatesConsole(W.VBox):
     # -- Import ------------------------------------------------------------------------------
     def _build_import(self) -> None:
         self.import_file = W.Text(
-            description="File to Import:", placeholder="ca_conf/ca_cert.pfx", layout=W.Layout(width="520px")
+            style={"description_width": "initial"},
+            description="File to Import:",
+            placeholder="ca_conf/ca_cert.pfx",
+            layout=W.Layout(width="520px"),
         )
         self.import_password = W.Password(description="Password:", placeholder="empty for Security Pack files")
         self.import_exportable = W.Checkbox(description="Mark this key as exportable", value=False)
