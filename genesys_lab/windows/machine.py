@@ -55,7 +55,7 @@ MACHINE_KEY_DEFAULT_READERS = ("SYSTEM", "Administrators")
 
 _COMPUTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,14}")
 _CONTAINER = re.compile(r"[A-Za-z0-9{][A-Za-z0-9{}._-]{0,99}")
-_ACCOUNT = re.compile(r"[^\x00-\x1f\"/\[\]:|<>+=;,?*@]{1,104}")
+_ACCOUNT = re.compile(r"[^\x00-\x1f\"/\[\]:|<>+=;,?*]{1,104}")  # DOMAIN\\user, user@domain, NT AUTHORITY\\...
 
 
 @dataclass(frozen=True)
