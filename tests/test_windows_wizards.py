@@ -311,3 +311,32 @@ def test_extended_properties_carry_the_friendly_name(ws01, tmp_path, session_ca,
         export(ws01, entry, out, with_key=True, password=PASSWORD, extended_properties=properties)
         text = run_tool(openssl, "pkcs12", "-in", out, "-passin", "env:PW", "-nokeys").stdout
         assert ("friendlyName: " + entry.friendly_name in text) is properties
+
+
+def test_path_through_an_intermediate_in_the_intermediate_store(ws01, tmp_path, openssl):
+    root_key, inter_key, leaf_key = (rsa.generate_private_key(65537, 1024) for _ in range(3))
+    root = _ca_cert("Lab Root", root_key, "Lab Root", root_key)
+    inter = _ca_cert("Lab Issuing CA", inter_key, "Lab Root", root_key)
+    now = dt.datetime.now(dt.timezone.utc)
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "app09")]))
+        .issuer_name(inter.subject)
+        .public_key(leaf_key.public_key())
+        .serial_number(9)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=10))
+        .sign(inter_key, hashes.SHA256())
+    )
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (leaf, inter, root)))
+    p7b = tmp_path / "chain.p7b"
+    run_tool(openssl, "crl2pkcs7", "-nocrl", "-certfile", chain, "-out", p7b)
+    result = import_file(ws01, p7b, "LocalMachine", automatic=True, confirm=True)
+    assert sorted(e.store for e in result.entries) == ["LocalMachine\\CA", "LocalMachine\\My", "LocalMachine\\Root"]
+    entry = ws01.add_certificate("LocalMachine\\My", leaf, leaf_key)
+    path = certification_path(ws01, entry)
+    assert path.ok and [e.store for e in path.elements] == ["LocalMachine\\My", "LocalMachine\\CA", "LocalMachine\\Root"]
+    moved = ws01.add_certificate("CurrentUser\\My", leaf, leaf_key, exportable=True)
+    exported = export(ws01, moved, tmp_path / "x.pfx", with_key=True, password=PASSWORD, include_chain=True)
+    assert exported.certificates == 3  # leaf, the intermediate and the root, from the machine's stores

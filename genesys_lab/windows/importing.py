@@ -194,13 +194,19 @@ def _read_pfx(data: bytes, name: str, password: str, windows) -> ImportFile:
 
 
 def _read_p7b(data: bytes, name: str) -> ImportFile:
+    import warnings
+
     from cryptography.hazmat.primitives.serialization import pkcs7
 
     try:
-        if b"-----BEGIN" in data:
-            certs = pkcs7.load_pem_pkcs7_certificates(data)
-        else:
-            certs = pkcs7.load_der_pkcs7_certificates(data)
+        with warnings.catch_warnings():
+            # `openssl crl2pkcs7` (and other tools) write the SET OF certificates unsorted, i.e. BER,
+            # which Windows reads; cryptography reads it too but warns.
+            warnings.filterwarnings("ignore", message="PKCS#7 certificates could not be parsed as DER")
+            if b"-----BEGIN" in data:
+                certs = pkcs7.load_pem_pkcs7_certificates(data)
+            else:
+                certs = pkcs7.load_der_pkcs7_certificates(data)
     except ValueError as exc:
         raise FormatError(f"{name} is a damaged PKCS #7 file ({exc}): export it again") from None
     if not certs:
