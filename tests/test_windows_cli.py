@@ -167,3 +167,27 @@ def test_remote_view_lists_and_refuses_changes(machine, session_ca, capsys):
     ]
     assert code(argv) == 1
     assert "read-only" in capsys.readouterr().err
+
+
+def test_show_with_a_crl_and_base64_export(tmp_path, capsys, openssl):
+    from genesys_lab import create_ca, generate_crl, revoke
+
+    (tmp_path / "ca").mkdir()
+    ca = create_ca(tmp_path / "ca", "CLI Win CA", key_size=1024).ca
+    host = ca.issue("app03.lab.example.com", "app03", key_size=1024)
+    machine = str(tmp_path / "m")
+    assert code(["windows", "new-machine", machine, "--name", "APP03"]) == 0
+    assert code(["windows", "import", str(ca.paths.cert), "--machine", machine, "--store", "LocalMachine\\Root", "--yes"]) == 0
+    assert (
+        code(["windows", "import", str(host.pfx_file), "--machine", machine, "--store", "LocalMachine\\My", "--no-password"]) == 0
+    )
+    revoke(ca, host.serial)
+    generate_crl(ca)
+    thumb = _thumb(machine, capsys, host="app03")
+    assert code(["windows", "show", thumb, "--machine", machine, "--crl", str(ca.paths.crl_pem)]) == 0
+    assert "Certificate status: revoked [CERT_TRUST_IS_REVOKED]" in capsys.readouterr().out
+    out = tmp_path / "app03.cer"
+    assert code(["windows", "export", thumb, "--machine", machine, "--out", str(out), "--base64"]) == 0
+    assert "Base-64 encoded X.509" in capsys.readouterr().out
+    run_tool(openssl, "x509", "-in", out, "-noout")
+    assert out.read_text().startswith("-----BEGIN CERTIFICATE-----")
