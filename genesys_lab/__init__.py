@@ -98,6 +98,9 @@ _EXPORTS: dict[str, str] = {
     "EnrollmentSite": "genesys_lab.certsrv.web",
     "serve_certsrv": "genesys_lab.certsrv.web",
     "SiteClient": "genesys_lab.certsrv.client",
+    # windows: a simulated Windows computer's certificate stores (more in genesys_lab.windows)
+    "new_machine": "genesys_lab.windows.machine",
+    "load_machine": "genesys_lab.windows.machine",
 }
 
 #: public names whose module spells them differently
