@@ -101,10 +101,6 @@ _EXPORTS: dict[str, str] = {
     # windows: a simulated Windows computer's certificate stores (more in genesys_lab.windows)
     "new_machine": "genesys_lab.windows.machine",
     "load_machine": "genesys_lab.windows.machine",
-}
-
-#: public names whose module spells them differently
-_RENAMED = {"password_from_spec": "from_spec", "key_matches_certificate": "matches", "submit_request": "submit"}
     # installing on UNIX and for Java, and the Security Pack (genesys_lab.install)
     "Platform": "genesys_lab.install.bundle",
     "Bundle": "genesys_lab.install.bundle",
@@ -131,6 +127,7 @@ _RENAMED = {
     "compile_java_peer": "compile_peer",
     "java_client_handshake": "java_client",
     "java_server_handshake": "java_server",
+    "submit_request": "submit",
 }
 
 __all__ = sorted(_EXPORTS)
