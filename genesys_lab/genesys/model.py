@@ -186,6 +186,7 @@ def client_chain(site: Site, conn: Connection):
 def effective_options(site: Site, target) -> dict[str, Effective]:
     """The options in force for a server Port (``("app", "port")``) or a client Connection, with where each came from."""
     if isinstance(target, Connection):
+        target = site.connection(target.label)  # this site's own copy: another site's object may differ
         chain = client_chain(site, target)
         found = {name: e for name in OPTIONS if (e := _lookup(chain, name)) is not None}
         server_port = site.port(target.server, target.port)
