@@ -84,6 +84,16 @@ _EXPORTS: dict[str, str] = {
     "lint_ca": "genesys_lab.checks.lint",
     "handshake": "genesys_lab.checks.tls",
     "handshake_with_ca": "genesys_lab.checks.tls",
+    # genesys: Genesys TLS options (site model, generator, validator, option-driven handshakes)
+    "load_site": "genesys_lab.genesys.sitefile",
+    "save_site": "genesys_lab.genesys.sitefile",
+    "site_from_dict": "genesys_lab.genesys.sitefile",
+    "effective_options": "genesys_lab.genesys.model",
+    "genesys_options": "genesys_lab.genesys.generate",
+    "check_site": "genesys_lab.genesys.validate",
+    "handshake_connection": "genesys_lab.genesys.handshake",
+    "with_option": "genesys_lab.genesys.handshake",
+    "what_if": "genesys_lab.genesys.handshake",
 }
 
 #: public names whose module spells them differently

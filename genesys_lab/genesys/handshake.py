@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import ssl
 from dataclasses import dataclass
+from pathlib import Path
 
 from genesys_lab.checks.tls import ClientConfig, HandshakeResult, ServerConfig, handshake
 from genesys_lab.errors import GenesysLabError, UsageError
@@ -68,18 +69,18 @@ def handshake_connection(site: Site, connection, *, ca=None, timeout: float = 5.
         raise UsageError(f"port {conn.server}:{conn.port} is not secure (no tls=1): the connection {conn.label} does not use TLS")
     s_opts, c_opts = effective_options(site, (conn.server, conn.port)), effective_options(site, conn)
     server, client = material(s_opts, site.folder, ca), material(c_opts, site.folder, ca)
-    _require(server.certificate, "certificate", f"port {conn.server}:{conn.port}")
-    _require(server.key, "certificate-key", f"port {conn.server}:{conn.port}")
-    _require(client.trusted_ca, "trusted-ca", f"connection {conn.label}")
+    cert = _require(server.certificate, "certificate", f"port {conn.server}:{conn.port}")
+    key = _require(server.key, "certificate-key", f"port {conn.server}:{conn.port}")
+    trust = _require(client.trusted_ca, "trusted-ca", f"connection {conn.label}")
     check_name = "tls-target-name-check" in c_opts
     s_lo, s_hi = _range(s_opts)
     c_lo, c_hi = _range(c_opts)
     server_config = ServerConfig(
-        server.certificate, server.key, trust=server.trusted_ca, require_client_cert=port.mutual,
+        cert, key, trust=server.trusted_ca, require_client_cert=port.mutual,
         crl_check=server.crl is not None, crl=server.crl, min_version=s_lo, max_version=s_hi, ciphers=_value(s_opts, "cipher-list"),
     )  # fmt: skip
     client_config = ClientConfig(
-        client.trusted_ca, server_hostname=site.host_of(site.app(conn.server)).name if check_name else None,
+        trust, server_hostname=site.host_of(site.app(conn.server)).name if check_name else None,
         check_hostname=check_name, cert=client.certificate, key=client.key if client.certificate else None,
         crl_check=client.crl is not None, crl=client.crl, min_version=c_lo, max_version=c_hi, ciphers=_value(c_opts, "cipher-list"),
     )  # fmt: skip
@@ -87,11 +88,12 @@ def handshake_connection(site: Site, connection, *, ca=None, timeout: float = 5.
     return OptionHandshake(conn.label, result, None if result.ok else cause_of(result, s_opts, c_opts, conn))
 
 
-def _require(path, option: str, obj: str) -> None:
+def _require(path: Path | None, option: str, obj: str) -> Path:
     if path is None:
         raise GenesysLabError(
             f"{obj} has no usable {option}: set it (a PEM file; a Windows thumbprint needs the CA passed as ca=)"
         )
+    return path
 
 
 def _value(options: dict[str, Effective], name: str) -> str | None:

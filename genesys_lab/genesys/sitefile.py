@@ -85,10 +85,8 @@ def _keys(body: dict, allowed: set, where: str) -> None:
         raise SiteFileError(f"{where} has unknown key {extra[0]!r}: the keys are {', '.join(sorted(allowed))}")
 
 
-def _text(body: dict, key: str, where: str, *, required: bool = True) -> str | None:
+def _text(body: dict, key: str, where: str) -> str:
     value = body.get(key)
-    if value is None and not required:
-        return None
     if not isinstance(value, str) or not value.strip():
         raise SiteFileError(f'{where} needs {key} = "..." (text)')
     return value.strip()
@@ -112,7 +110,7 @@ def _host(name: str, body: dict) -> Host:
     where = f"hosts.{name}"
     _keys(body, {"os", "options", "machine"}, where)
     os_ = _choice(OS, _text(body, "os", where), f"{where}: os")
-    return Host(name, os_, _options(body, where), _text(body, "machine", where, required=False))
+    return Host(name, os_, _options(body, where), _text(body, "machine", where) if "machine" in body else None)
 
 
 def _application(name: str, body: dict) -> Application:

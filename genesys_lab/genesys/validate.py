@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +60,7 @@ class _Context:
     ca: object
     now: dt.datetime
 
-    def objects(self) -> Iterator[tuple[Level, str, dict]]:
+    def objects(self) -> Iterator[tuple[Level, str, Mapping[str, str]]]:
         for host in self.site.hosts.values():
             yield Level.HOST, f"host {host.name}", host.options
         for app in self.site.applications.values():
