@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from genesys_lab.authority.ca import create_ca
 from genesys_lab.exercises import questions
 from genesys_lab.exercises.core import Attempt
 
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ex10")
-    (root / "lab").mkdir()
-    ca = create_ca(root / "lab", "Genesys Lab CA").ca
-    for host, cn in (
-        ("cfg01.lab.example.com", "cfg01"),
-        ("sip01.lab.example.com", "sip01"),
-        ("psdk01.lab.example.com", "psdk01"),
-    ):
-        ca.issue(host, cn)
-    return root
+    return tmp_path_factory.mktemp("ex10")  # the questions make their own CA in work/ex10
 
 
 def test_solutions_pass(work):
@@ -52,7 +42,8 @@ def test_q2_wrong_answers(work):
     assert isinstance(q2.solve(), Attempt)
 
 
-def test_without_the_notebook_ca_the_exercise_says_what_to_do(tmp_path):
-    q1, _ = questions("10", tmp_path)
-    outcome = q1.check("certificate-key")
-    assert not outcome.ok and outcome.message.startswith("no CA in ") and "\n" not in outcome.message
+def test_prepare_twice_reuses_the_exercise_ca(work):
+    q1, q2 = questions("10", work)
+    before = sorted(p.name for p in (work / "ex10" / "ca_conf" / "repository").iterdir())
+    q1.prepare(), q2.prepare()
+    assert sorted(p.name for p in (work / "ex10" / "ca_conf" / "repository").iterdir()) == before

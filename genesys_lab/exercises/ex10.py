@@ -18,7 +18,7 @@ CONN = "psdkapp -> confserv:secure"
 _Q1 = """\
 [hosts."sip01.lab.example.com"]
 os = "unix"
-options = {{ trusted-ca = "lab/ca_conf/ca_cert.pem" }}
+options = {{ trusted-ca = "ex10/ca_conf/ca_cert.pem" }}
 
 [applications.sipserver]
 kind = "server"
@@ -33,11 +33,11 @@ options = {{ tls = "1" }}
 _Q2 = """\
 [hosts."cfg01.lab.example.com"]
 os = "unix"
-options = {{ trusted-ca = "lab/ca_conf/ca_cert.pem" }}
+options = {{ trusted-ca = "ex10/ca_conf/ca_cert.pem" }}
 
 [hosts."psdk01.lab.example.com"]
 os = "unix"
-options = {{ trusted-ca = "lab/ca_conf/ca_cert.pem" }}
+options = {{ trusted-ca = "ex10/ca_conf/ca_cert.pem" }}
 
 [applications.confserv]
 kind = "server"
@@ -61,16 +61,24 @@ options = {{ sec-protocol = "TLSv12" }}
 """
 
 
-def _files(workdir: Path, host: str) -> tuple[str, str]:
-    """The repository files of the notebook's certificate for ``host``, relative to ``work``."""
-    from genesys_lab.authority.ca import load_ca
+LAB = "ex10"  # the exercises' own small CA inside work: independent of what the notebook made
+_HOSTS = {"cfg01": "cfg01.lab.example.com", "sip01": "sip01.lab.example.com", "psdk01": "psdk01.lab.example.com"}
 
-    ca = load_ca(workdir / "lab")
-    for record in reversed(ca.records()):
-        if record.host == host and record.status == "V":
-            base = f"lab/ca_conf/repository/{record.serial}_{host}"
-            return f"{base}_cert.pem", f"{base}_priv_key.pem"
-    raise Wrong(f"the CA in work/lab has no certificate for {host}: run the notebook from the top first")
+
+def _files(workdir: Path, cn: str) -> tuple[str, str]:
+    """(certificate, key) of the exercise CA's certificate for ``cn``, relative to ``work``; issued on first use."""
+    from genesys_lab.authority.ca import create_ca, load_ca
+
+    folder = workdir / LAB
+    if not (folder / "ca_conf" / "ca_cert.pem").exists():
+        folder.mkdir(exist_ok=True)
+        create_ca(folder, "Exercise 10 CA")
+    ca = load_ca(folder)
+    host = _HOSTS[cn]
+    record = next((r for r in reversed(ca.records()) if r.host == cn and r.status == "V"), None)
+    serial = record.serial if record else ca.issue(host, cn).serial
+    base = f"{LAB}/ca_conf/repository/{serial}_{cn}"
+    return f"{base}_cert.pem", f"{base}_priv_key.pem"
 
 
 def _write(path: Path, text: str) -> None:
@@ -125,7 +133,8 @@ class FixTheHandshake(Question):
         f"`q2.prepare()` writes `{SITE_Q2}`: the Java PSDK application connects to Configuration Server's "
         f"mutual-TLS port, and the handshake `{CONN}` fails. Find the option that causes it and answer with "
         "one change, `(object, option, value)` as `with_option` takes it (value `None` removes the option), "
-        "that makes the handshake succeed while the port still demands client certificates."
+        "that makes the handshake succeed while the port still demands client certificates: "
+        '`q2.check(("...", "...", None))`.'
     )
     HINT = (
         "handshake_connection(load_site(work / 'site_q2.toml'), '" + CONN + "').summary() names the option and where it was read."
