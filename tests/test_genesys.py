@@ -278,6 +278,7 @@ def test_tls_mutual_above_the_port_level(lab):
     data["hosts"][SIP]["options"]["tls"] = "1"
     found = [f for f in check_site(make_site(lab, data)) if f.rule == "port-only"]
     assert {(f.object, f.option) for f in found} == {("application sipserver", "tls-mutual"), (f"host {SIP}", "tls")}
+    assert "tls-mutual" not in effective_options(make_site(lab, data), ("sipserver", "tls"))  # Genesys reads it on the port only
 
 
 def test_secure_port_without_certificate(lab):

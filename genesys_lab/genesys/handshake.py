@@ -28,7 +28,7 @@ from pathlib import Path
 from genesys_lab.checks.tls import ClientConfig, HandshakeResult, ServerConfig, handshake
 from genesys_lab.errors import GenesysLabError, UsageError
 from genesys_lab.genesys.material import material
-from genesys_lab.genesys.model import Connection, Effective, Site, effective_options
+from genesys_lab.genesys.model import OS, Connection, Effective, Site, effective_options
 from genesys_lab.genesys.options import spec
 from genesys_lab.genesys.validate import versions
 
@@ -69,6 +69,8 @@ def handshake_connection(site: Site, connection, *, ca=None, timeout: float = 5.
         raise UsageError(f"port {conn.server}:{conn.port} is not secure (no tls=1): the connection {conn.label} does not use TLS")
     s_opts, c_opts = effective_options(site, (conn.server, conn.port)), effective_options(site, conn)
     server, client = material(s_opts, site.folder, ca), material(c_opts, site.folder, ca)
+    server = _windows_trust(site, conn.server, server, ca)
+    client = _windows_trust(site, conn.client, client, ca)
     cert = _require(server.certificate, "certificate", f"port {conn.server}:{conn.port}")
     key = _require(server.key, "certificate-key", f"port {conn.server}:{conn.port}")
     trust = _require(client.trusted_ca, "trusted-ca", f"connection {conn.label}")
@@ -86,6 +88,15 @@ def handshake_connection(site: Site, connection, *, ca=None, timeout: float = 5.
     )  # fmt: skip
     result = handshake(server_config, client_config, timeout=timeout)
     return OptionHandshake(conn.label, result, None if result.ok else cause_of(result, s_opts, c_opts, conn))
+
+
+def _windows_trust(site: Site, app_name: str, mat, ca):
+    """A Windows end without trusted-ca trusts the machine's Trusted Root store, where the guide imports
+    ca_cert.pfx (S12); the CA's certificate stands in for that store."""
+    windows = site.host_of(site.app(app_name)).os is OS.WINDOWS
+    if mat.trusted_ca is None and windows and ca is not None:
+        return dataclasses.replace(mat, trusted_ca=ca.paths.cert)
+    return mat
 
 
 def _require(path: Path | None, option: str, obj: str) -> Path:

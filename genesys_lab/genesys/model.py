@@ -153,6 +153,9 @@ def check_references(site: Site) -> None:
         site.port(conn.server, conn.port)
 
 
+PORT_ONLY = ("tls", "tls-mutual")
+
+
 def _lookup(chain, name: str) -> Effective | None:
     for level, owner, options in chain:
         if name in options:
@@ -196,7 +199,11 @@ def effective_options(site: Site, target) -> dict[str, Effective]:
         return found
     app_name, port_id = target
     chain = server_chain(site, app_name, port_id)
-    return {name: e for name in OPTIONS if (e := _lookup(chain, name)) is not None}
+    found = {name: e for name in OPTIONS if (e := _lookup(chain, name)) is not None}
+    for name in PORT_ONLY:  # secure mode is read from the Port alone (S1); elsewhere it is a mistake the validator reports
+        if name in found and found[name].level is not Level.PORT:
+            del found[name]
+    return found
 
 
 def option_levels(options: Mapping[str, Effective]) -> dict[str, list[str]]:
