@@ -10,6 +10,7 @@ the module that relies on it says so.
 - ``options``: the documented options, where each may be set, their values.
 - ``model``: hosts, applications, ports, connections; ``effective_options``.
 - ``sitefile``: the TOML site file an administrator keeps in version control.
+- ``material``: the files (or thumbprint) an end's options name.
 - ``generate``: the options for one certificate, as typed into Configuration Manager / GAX.
 - ``validate``: the site checked against its certificates (``genesys-lab genesys-check``).
 - ``handshake``: a real TLS handshake on 127.0.0.1 from two ends' effective options.

@@ -121,6 +121,7 @@ def _windows(cert: Path, notes: list[str]) -> list[OptionLine]:
 
 
 def _crl_file(ca, platform: Platform) -> Path:
+    """The CA's crl.pem for tls-crl; on Windows SChannel reads CRLs from the certificate's CDP instead (S15)."""
     if platform is Platform.WINDOWS:
         raise GenesysLabError(
             "--crl with --platform windows: SChannel finds CRLs through the certificate's distribution point, not a file; "
