@@ -118,6 +118,16 @@ _EXPORTS: dict[str, str] = {
     "install_pack": "genesys_lab.install.pack",
     "version_report": "genesys_lab.install.version",
     "create_keystore": "genesys_lab.formats.java",
+    # genesys: Genesys TLS options (site model, generator, validator, option-driven handshakes)
+    "load_site": "genesys_lab.genesys.sitefile",
+    "save_site": "genesys_lab.genesys.sitefile",
+    "site_from_dict": "genesys_lab.genesys.sitefile",
+    "effective_options": "genesys_lab.genesys.model",
+    "genesys_options": "genesys_lab.genesys.generate",
+    "check_site": "genesys_lab.genesys.validate",
+    "handshake_connection": "genesys_lab.genesys.handshake",
+    "with_option": "genesys_lab.genesys.handshake",
+    "what_if": "genesys_lab.genesys.handshake",
 }
 
 #: public names whose module spells them differently

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "genesys_lab.cli.certsrv",
     "genesys_lab.cli.install",
     "genesys_lab.cli.windows",
+    "genesys_lab.cli.genesys",
 ]
 
 
