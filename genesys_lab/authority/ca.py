@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from genesys_lab import files
 from genesys_lab.authority import caconf, store
 from genesys_lab.errors import CAExistsError, CertificateNotFoundError, FormatError, UsageError
 from genesys_lab.x509 import keys
@@ -104,6 +105,7 @@ class CertificateAuthority:
 
     def __init__(self, directory: Path | str = ".", *, password: str | None = None):
         self.paths = store.CAPaths(Path(directory))
+        store.recover(self.paths)  # a change a killed process left: finish or undo it first
         self.paths.require_ca()
         self._password = password
 
@@ -114,7 +116,12 @@ class CertificateAuthority:
     def certificate(self):
         from cryptography import x509
 
-        return x509.load_pem_x509_certificate(self.paths.cert.read_bytes())
+        try:
+            return x509.load_pem_x509_certificate(self.paths.cert.read_bytes())
+        except ValueError:
+            raise FormatError(
+                f"{self.paths.cert} is not a PEM certificate (damaged?): restore it from ca_cert.pfx or a backup"
+            ) from None
 
     @cached_property
     def key(self):
@@ -226,6 +233,11 @@ class CertificateAuthority:
     def _check_lifetime(self, days: int) -> None:
         """A certificate must not outlive its CA: verifiers reject the chain after the CA expires."""
         ca_end = self.certificate.not_valid_after_utc
+        if ca_end <= _now():
+            raise UsageError(
+                f"the CA certificate {self.paths.cert} expired on {ca_end:%Y-%m-%d}: nothing it signs verifies any more; "
+                "create a new CA (create_ca.sh in a new folder), distribute its certificate and re-issue the host certificates"
+            )
         if _now() + dt.timedelta(days=days) > ca_end:
             left = max((ca_end - _now()).days, 0)
             raise UsageError(
@@ -234,7 +246,7 @@ class CertificateAuthority:
 
     def _issue_locked(self, request: HostRequest, host_key) -> IssuedCertificate:
         records = store.read_db(self.paths.db)
-        number = store.read_hex_counter(self.paths.serial)
+        number = store.read_hex_counter(self.paths.serial, minimum=1)
         serial = store.serial_hex(number)
         if any(int(r.serial, 16) == number for r in records):
             raise store.CADatabaseError(
@@ -257,15 +269,15 @@ class CertificateAuthority:
             warnings=request.warnings,
         )
         line = store.DbRecord("V", cert.not_valid_after_utc, None, None, serial, "unknown", oneline(cert.subject))
-        with store.transaction() as tx:
+        with store.transaction(self.paths, f"issue {serial} ({request.host})") as tx:
             tx.create(result.serial_file, _pem(cert))
             tx.create(result.cert_file, _pem(cert))
             tx.create(result.key_file, keys.pkcs1_pem(host_key), mode=0o600)
             tx.create(result.pfx_file, pfx, mode=0o600)
-            # serial.num before ca.db: if the machine stops between the two
-            # renames, the serial is skipped (harmless), never reused.
+            # serial.num before ca.db: the journal renames in this order, so
+            # a reader outside the lock may see the serial skipped, never reused.
             tx.replace(self.paths.serial, (store.serial_hex(number + 1) + "\n").encode())
-            tx.replace(self.paths.db, self.paths.db.read_bytes() + (line.to_line() + "\n").encode("latin-1"))
+            tx.replace(self.paths.db, tx.read_bytes(self.paths.db) + (line.to_line() + "\n").encode("latin-1"))
         return result
 
     def _sign_host(self, request: HostRequest, host_key, number: int):
@@ -420,9 +432,9 @@ def create_ca(
     cert = _self_signed(subject, ca_key, digest, days)
     made_dirs = [d for d in (paths.conf, paths.repository) if not d.exists()]
     for d in made_dirs:
-        d.mkdir()
+        files.make_dir(d, 0o755)  # exactly 0755 whatever the umask; the keys inside are 0400 / 0600
     try:
-        with store.locked(paths), store.transaction() as tx:
+        with store.transaction(paths, f"create CA {subject.CN}") as tx:
             _write_ca_files(tx, paths, ca_key, cert, digest, crl_url)
     except BaseException:
         for d in reversed(made_dirs):

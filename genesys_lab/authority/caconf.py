@@ -89,11 +89,24 @@ def render(digest: str, crl_url: str | None = None) -> str:
     return TEMPLATE.format(digest=digest, cdp=cdp)
 
 
+def read_config(config: Path) -> str | None:
+    """ca.conf as text, read as OpenSSL reads it: bytes, whatever the encoding; None if it is not there.
+
+    OpenSSL's NCONF parser works on bytes and accepts any byte in a value
+    (a Latin-1 "é" in a comment or an OU), so a UTF-8 decode would refuse a
+    file that ``openssl ca`` runs with; Latin-1 maps every byte to one
+    character, and the keys we look for are ASCII.
+    """
+    try:
+        return config.read_bytes().decode("latin-1")
+    except FileNotFoundError:
+        return None
+
+
 def crl_url(config: Path) -> str | None:
     """The CRL distribution point URL that issued certificates carry, if the CA has one."""
-    try:
-        text = config.read_text(encoding="utf-8")
-    except OSError:
+    text = read_config(config)
+    if text is None:
         return None
     match = re.search(r"^\s*crlDistributionPoints\s*=\s*URI:(\S+)", text, re.MULTILINE)
     return match.group(1) if match else None
