@@ -7,7 +7,6 @@ import pytest
 from conftest import snapshot
 
 from genesys_lab import create_ca, files, load_ca
-from genesys_lab.authority import store
 from genesys_lab.errors import CADatabaseError, CAExistsError, CANotFoundError, GenesysLabError, UsageError
 
 GOOD = dict(host="good.example.com", cn="good", key_size=1024)

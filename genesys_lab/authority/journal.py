@@ -234,10 +234,7 @@ def busy_message(lock_file: Path, waited: float) -> str:
     """One line: who holds the lock (from /proc/locks on Linux), how long we waited, what to do."""
     holder = lock_holder(lock_file)
     who = f"process {holder[0]} ({holder[1]})" if holder else "another process"
-    return (
-        f"{lock_file} is held by {who}; waited {waited:.0f} s: "
-        "let that command finish (or stop it) and run this one again"
-    )
+    return f"{lock_file} is held by {who}; waited {waited:.0f} s: let that command finish (or stop it) and run this one again"
 
 
 def lock_holder(lock_file: Path) -> tuple[int, str] | None:
