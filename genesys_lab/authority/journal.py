@@ -59,6 +59,7 @@ from genesys_lab import files
 from genesys_lab.errors import CADatabaseError, GenesysLabError
 
 JOURNAL_NAME = ".journal"
+_NO_LABEL = "unknown change"
 LOCK_NAME = ".lock"
 LOCK_MODE = 0o644
 JOURNAL_MODE = 0o600
@@ -91,6 +92,8 @@ class Recovery:
     files: tuple[Path, ...]  # put in place (finished) or deleted (undone)
 
     def message(self) -> str:
+        if not self.finished and not self.files and self.label == _NO_LABEL:
+            return f"recovered {self.root}: removed the journal of a change that was stopped before it staged anything"
         if self.finished:
             return (
                 f"recovered {self.root}: finished the interrupted change '{self.label}' "
@@ -125,6 +128,16 @@ def steps_taken() -> int:
     return _fault["taken"]
 
 
+_pause = os.environ.get("GENESYS_LAB_TEST_PAUSE", "")  # "staged:0.5" or "committed:0.5" (tests only)
+
+
+def _test_pause(where: str) -> None:
+    """Hold a transaction at one point so that a test's signal lands there (``GENESYS_LAB_TEST_PAUSE``)."""
+    point, _, seconds = _pause.partition(":")
+    if point == where:
+        time.sleep(float(seconds or 0.5))
+
+
 def _step(what: str, path) -> None:
     _fault["taken"] += 1
     if _fault["taken"] == _fault["at"]:
@@ -147,6 +160,17 @@ def _on_signal(signum, frame):
         _deferred["pending"] = signum
         return
     raise Interrupted(signum)
+
+
+def raise_on_signals() -> None:
+    """For a command-line process: SIGTERM (``docker stop``) raises Interrupted like Ctrl-C.
+
+    Outside a transaction it stops the command at once with a report of
+    what was completed; inside one it is held until the change is finished
+    or undone (see ``_uninterruptible``). Only the main thread can do this.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_signal)
 
 
 @contextlib.contextmanager
@@ -182,7 +206,7 @@ def _uninterruptible():
 
 # ------------------------------------------------------------------ the lock
 
-_LOCKS: dict[str, object] = {}
+_LOCKS: dict[tuple[int, str], object] = {}
 _HELD: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar("genesys_lab_held_locks", default=())
 
 
@@ -204,9 +228,10 @@ def locked(root: Path | str, timeout: float = 60):
 
     root = Path(root)
     key = str((root / LOCK_NAME).resolve())
-    lock = _LOCKS.get(key)
+    owner = (os.getpid(), key)  # a forked child needs its own instance (filelock refuses an inherited one)
+    lock = _LOCKS.get(owner)
     if lock is None:
-        lock = _LOCKS.setdefault(key, FileLock(key, timeout=timeout, mode=LOCK_MODE))
+        lock = _LOCKS.setdefault(owner, FileLock(key, timeout=timeout, mode=LOCK_MODE))
     started = time.monotonic()
     _make_lock_file(Path(key))
     try:
@@ -339,6 +364,8 @@ class Transaction:
         if previous is not None:
             _step("unlink", previous.staged)
             _unlink(previous.staged)
+        if _pause:
+            _test_pause("staged")
 
     def _rel(self, path: Path) -> str:
         return os.path.relpath(path, self.root)
@@ -378,6 +405,8 @@ class Transaction:
             self.state = "committed"
             os.close(self._journal_fd)
             self._journal_fd = None
+            if _pause:
+                _test_pause("committed")
             _apply(self.root, [(s.target, s.staged) for s in self._stages.values()])
             _committed.append(self.label)
 
@@ -510,7 +539,7 @@ def recover(root: Path | str) -> Recovery | None:
 
 def _read_journal(journal: Path) -> tuple[str, list[tuple[str, str]], bool]:
     """(label, [(target, staged)], committed); a torn last line (killed mid-write) is ignored."""
-    label, moves, is_committed = "unknown change", [], False
+    label, moves, is_committed = _NO_LABEL, [], False
     for raw in journal.read_bytes().splitlines():
         try:
             record = json.loads(raw)
