@@ -346,9 +346,9 @@ def test_real_kill_9_at_random_instants(template, tmp_path, openssl):
 # -------------------------------------------------------------- signals
 
 
-def _slow_cli(root: Path, *args: str) -> subprocess.Popen:
-    """The real command line, with a pause inside each transaction so that a signal lands in it."""
-    env = dict(os.environ, GENESYS_LAB_TEST_PAUSE_IN_TRANSACTION="0.5")
+def _slow_cli(root: Path, pause: str, *args: str) -> subprocess.Popen:
+    """The real command line, paused inside each transaction (``pause``: "staged:0.3") so that a signal lands there."""
+    env = dict(os.environ, GENESYS_LAB_TEST_PAUSE=pause)
     return subprocess.Popen(
         [sys.executable, "-m", "genesys_lab.cli", *args, "--ca-dir", str(root)],
         env=env,
@@ -356,3 +356,98 @@ def _slow_cli(root: Path, *args: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _wait_for(predicate, timeout: float = 30.0) -> None:
+    end = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < end, "timed out waiting for the command to reach the point under test"
+        time.sleep(0.02)
+
+
+def _journal_says(root: Path, word: str) -> bool:
+    try:
+        return word in (root / "ca_conf" / journal.JOURNAL_NAME).read_text()
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signal_before_the_commit_undoes_the_change(template, tmp_path, signum):
+    root = _copy(template, tmp_path / "ca")
+    before = _contents(root)
+    proc = _slow_cli(root, "staged:0.3", "create-cert", "--host", "sig.example.com", "--cn", "sig", "--key-size", "1024")
+    _wait_for(lambda: _journal_says(root, "stage"))
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signum, err
+    assert err.strip().splitlines()[-1] == (
+        f"genesys-lab: interrupted by {signal.Signals(signum).name}: nothing was changed (a change in progress was undone)"
+    )
+    assert _contents(root) == before
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signal_after_the_commit_finishes_the_change(template, tmp_path, signum):
+    root = _copy(template, tmp_path / "ca")
+    proc = _slow_cli(root, "committed:0.5", "create-cert", "--host", "sig.example.com", "--cn", "sig", "--key-size", "1024")
+    _wait_for(lambda: _journal_says(root, "commit"))
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signum, err
+    assert f"interrupted by {signal.Signals(signum).name}: completed before it: issue 05 (sig.example.com)" in err
+    assert not (root / "ca_conf" / journal.JOURNAL_NAME).exists()
+    assert load_ca(root).record("05").subject.endswith("/CN=sig")
+    assert len(list((root / "ca_conf" / "repository").glob("05*"))) == 4
+
+
+def test_ctrl_c_in_create_certs_says_exactly_what_was_issued(template, tmp_path, openssl):
+    root = _copy(template, tmp_path / "ca")
+    rows = "".join(f"host{i}.example.com,host{i},1024\n" for i in range(6))
+    (tmp_path / "inv.csv").write_text("host,cn,key_size\n" + rows)
+    proc = _slow_cli(root, "staged:0.1", "create-certs", str(tmp_path / "inv.csv"))
+    _wait_for(lambda: (root / "ca_conf" / "ca.db").read_text().count("/CN=host1\n") == 1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    issued = [r for r in load_ca(root).records() if "/CN=host" in r.subject]
+    assert 2 <= len(issued) < 6
+    listed = "; ".join(f"issue {r.serial} (host{i}.example.com)" for i, r in enumerate(issued))
+    assert err.strip().splitlines()[-1] == (
+        f"genesys-lab: interrupted by SIGINT: completed before it: {listed}; nothing else was changed (a change in progress was undone)"
+    )
+    assert "nothing was changed" not in err
+    check_invariants(root, openssl)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_key_workers_die_with_a_killed_parent(template, tmp_path):
+    root = _copy(template, tmp_path / "ca")
+    rows = "".join(f"big{i}.example.com,big{i},8192\n" for i in range(4))  # tens of seconds each
+    (tmp_path / "inv.csv").write_text("host,cn,key_size\n" + rows)
+    proc = _slow_cli(root, "", "create-certs", str(tmp_path / "inv.csv"))
+    _wait_for(lambda: len(_children(proc.pid)) >= 2)
+    time.sleep(0.3)  # the workers are generating keys now
+    workers = _children(proc.pid)
+    proc.kill()
+    proc.communicate(timeout=30)
+    _wait_for(lambda: not any(_alive(w) for w in workers), timeout=3)
