@@ -379,7 +379,7 @@ def test_signal_before_the_commit_undoes_the_change(template, tmp_path, signum):
     proc = _slow_cli(root, "staged:0.3", "create-cert", "--host", "sig.example.com", "--cn", "sig", "--key-size", "1024")
     _wait_for(lambda: _journal_says(root, "stage"))
     proc.send_signal(signum)
-    out, err = proc.communicate(timeout=30)
+    _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + signum, err
     assert err.strip().splitlines()[-1] == (
         f"genesys-lab: interrupted by {signal.Signals(signum).name}: nothing was changed (a change in progress was undone)"
@@ -393,7 +393,7 @@ def test_signal_after_the_commit_finishes_the_change(template, tmp_path, signum)
     proc = _slow_cli(root, "committed:0.5", "create-cert", "--host", "sig.example.com", "--cn", "sig", "--key-size", "1024")
     _wait_for(lambda: _journal_says(root, "commit"))
     proc.send_signal(signum)
-    out, err = proc.communicate(timeout=30)
+    _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + signum, err
     assert f"interrupted by {signal.Signals(signum).name}: completed before it: issue 05 (sig.example.com)" in err
     assert not (root / "ca_conf" / journal.JOURNAL_NAME).exists()
@@ -408,7 +408,7 @@ def test_ctrl_c_in_create_certs_says_exactly_what_was_issued(template, tmp_path,
     proc = _slow_cli(root, "staged:0.1", "create-certs", str(tmp_path / "inv.csv"))
     _wait_for(lambda: (root / "ca_conf" / "ca.db").read_text().count("/CN=host1\n") == 1)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     issued = [r for r in load_ca(root).records() if "/CN=host" in r.subject]
     assert 2 <= len(issued) < 6

@@ -216,14 +216,17 @@ def held_roots() -> tuple[Path, ...]:
 
 
 @contextlib.contextmanager
-def locked(root: Path | str, timeout: float = 60):
+def locked(root: Path | str, timeout: float | None = None):
     """Serialize writers of one store folder (processes and threads) with ``<root>/.lock``.
 
     One FileLock object per lock file, so a change made of several changes
     (renew = issue + record + revoke) can hold the lock throughout: filelock
     counts re-entries by the same thread instead of deadlocking on itself.
     The first acquisition recovers what a killed process left behind.
+    ``timeout`` defaults to ``GENESYS_LAB_LOCK_TIMEOUT`` seconds, else 60.
     """
+    if timeout is None:
+        timeout = float(os.environ.get("GENESYS_LAB_LOCK_TIMEOUT") or 60)
     from filelock import FileLock, Timeout
 
     root = Path(root)

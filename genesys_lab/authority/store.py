@@ -256,7 +256,7 @@ def _root(where) -> Path:
     return where.conf if isinstance(where, CAPaths) else Path(where)
 
 
-def locked(where, timeout: float = 60):
+def locked(where, timeout: float | None = None):
     """The lock of a CA (``CAPaths``) or of any store folder; recovers a killed change first."""
     return journal.locked(_root(where), timeout)
 

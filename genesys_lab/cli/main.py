@@ -151,7 +151,7 @@ def _shown_path(filename) -> str | None:
 
 def _refuse_undecodable(args) -> None:
     """A byte that is not UTF-8 in an option (Python keeps it as a surrogate) would fail deep inside; name it here."""
-    for name, value in vars(args).items():
+    for name, value in getattr(args, "__dict__", {}).items():
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str) and any("\udc80" <= ch <= "\udcff" for ch in item):
                 bad = next(ch for ch in item if "\udc80" <= ch <= "\udcff")
