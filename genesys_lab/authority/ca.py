@@ -13,7 +13,7 @@ from pathlib import Path
 
 from genesys_lab import files
 from genesys_lab.authority import caconf, store
-from genesys_lab.errors import CAExistsError, CertificateNotFoundError, FormatError, UsageError
+from genesys_lab.errors import CAExistsError, CANotFoundError, CertificateNotFoundError, FormatError, UsageError
 from genesys_lab.x509 import keys
 from genesys_lab.x509.names import AltNames, Subject, oneline, short_host, split_list
 from genesys_lab.x509.profiles import Digest, Profile, ca_extensions, host_extensions
@@ -114,14 +114,7 @@ class CertificateAuthority:
 
     @cached_property
     def certificate(self):
-        from cryptography import x509
-
-        try:
-            return x509.load_pem_x509_certificate(self.paths.cert.read_bytes())
-        except ValueError:
-            raise FormatError(
-                f"{self.paths.cert} is not a PEM certificate (damaged?): restore it from ca_cert.pfx or a backup"
-            ) from None
+        return _read_ca_certificate(self.paths.cert)
 
     @cached_property
     def key(self):
@@ -298,6 +291,15 @@ class CertificateAuthority:
         if self.crl_url:
             builder = builder.add_extension(_cdp(self.crl_url), False)
         return sign_certificate(builder, self.key, request.digest)
+
+
+def _read_ca_certificate(path: Path):
+    from cryptography import x509
+
+    try:
+        return x509.load_pem_x509_certificate(path.read_bytes())
+    except ValueError:
+        raise FormatError(f"{path} is not a PEM certificate (damaged?): restore it from ca_cert.pfx or a backup") from None
 
 
 def _cdp(url: str):
@@ -483,12 +485,64 @@ def _self_signed(subject: Subject, ca_key, digest: Digest, days: int):
 
 
 def _check_url(url: str) -> str:
+    """A CRL URL that goes into ca.conf (``crlDistributionPoints = URI:...``) and into every certificate.
+
+    ca.conf is parsed by OpenSSL's NCONF: a newline would start new lines
+    (even new sections), ``#`` starts a comment, ``$`` expands a variable,
+    a backslash escapes, and a comma separates a second distribution point
+    in the value. None of them belongs in a URL unencoded (RFC 3986 2.1:
+    percent-encode), nor does a space or any control character.
+    """
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"CRL URL {url!r} is not an http:// address: use e.g. http://127.0.0.1:8080/crl.der")
-    return url.strip()
+    text = url.strip()
+    bad = next((ch for ch in text if ord(ch) < 0x21 or ord(ch) == 0x7F or ch in "#$\\,\"'<>{}|^`"), None)
+    if bad is not None:
+        raise UsageError(
+            f"CRL URL {text!r} contains {bad!r}, which would change ca.conf: percent-encode it (RFC 3986), "
+            "e.g. http://127.0.0.1:8080/crl.der"
+        )
+    if not text.isascii():
+        raise UsageError(f"CRL URL {text!r} is not ASCII: percent-encode the non-ASCII characters (RFC 3986)")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"CRL URL {text!r} is not an http:// address: use e.g. http://127.0.0.1:8080/crl.der")
+    return text
+
+
+def recreate_config(directory: Path | str, *, crl_url: str | None = None) -> Path:
+    """Write a lost ``ca_conf/ca.conf`` again, from what the CA itself shows.
+
+    ``default_md`` is the CA certificate's own signature digest; the CRL
+    URL is ``crl_url`` or, when not given, the CRL distribution point of the
+    most recent certificate in repository/ (what the old file must have
+    said). Refuses when ca.conf exists: it may hold a site's own changes.
+    """
+    from genesys_lab.authority.crl import distribution_points
+
+    paths = store.CAPaths(Path(directory))
+    store.recover(paths)
+    if paths.config.exists():
+        raise CAExistsError(f"{paths.config} exists: nothing to recreate (edit it, or move it away first)")
+    missing = [p.name for p in (paths.cert, paths.key, paths.db, paths.serial) if not p.exists()]
+    if missing:
+        raise CANotFoundError(f"no CA in {paths.root} (missing ca_conf/{missing[0]}): there is nothing to recreate ca.conf for")
+    cert = _read_ca_certificate(paths.cert)
+    digest = Digest.parse(cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else "sha256")
+    if crl_url is None:
+        latest = sorted(paths.repository.glob("*.pem"), key=lambda p: p.stat().st_mtime)
+        latest = [p for p in latest if "_" not in p.name]
+        urls = distribution_points(latest[-1]) if latest else ()
+        crl_url = urls[0] if urls else None
+    if crl_url is not None:
+        crl_url = _check_url(crl_url)
+    with store.transaction(paths, "recreate ca.conf") as tx:
+        tx.create(paths.config, caconf.render(digest.value, crl_url).encode())
+    return paths.config
 
 
 def load_ca(directory: Path | str = ".", *, password: str | None = None) -> CertificateAuthority:

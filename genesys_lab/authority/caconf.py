@@ -84,7 +84,17 @@ authorityKeyIdentifier = keyid:always
 """
 
 
+_DIGESTS = ("sha1", "sha224", "sha256", "sha384", "sha512")
+
+
 def render(digest: str, crl_url: str | None = None) -> str:
+    """The file's text. Every value is checked again here, whoever called: one bad byte rewrites the file's meaning."""
+    from genesys_lab.errors import UsageError
+
+    if digest not in _DIGESTS:
+        raise UsageError(f"digest {digest!r} cannot go into ca.conf: use one of {', '.join(_DIGESTS)}")
+    if crl_url is not None and not re.fullmatch(r"https?://[!%&()*+\-./0-9:;=?@A-Z\[\]_a-z~]+", crl_url):
+        raise UsageError(f"CRL URL {crl_url!r} cannot go into ca.conf as it is: percent-encode it (RFC 3986)")
     cdp = f"crlDistributionPoints  = URI:{crl_url}\n" if crl_url else ""
     return TEMPLATE.format(digest=digest, cdp=cdp)
 

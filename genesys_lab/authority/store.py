@@ -94,6 +94,13 @@ class CAPaths:
                 f"no CA in {self.root.resolve()} (missing ca_conf/{', ca_conf/'.join(missing)}): "
                 "run create_ca.sh there first, or pass --ca-dir"
             )
+        if not self.config.exists():
+            # Without it openssl ca cannot run the CA, and the lab would issue
+            # certificates without the CA's CRL distribution point.
+            raise CANotFoundError(
+                f"{self.config} is missing: openssl ca cannot run this CA without it; recreate it from the CA with "
+                f"'genesys-lab recreate-conf --ca-dir {self.root}' (add --crl-url URL if the CA publishes a CRL)"
+            )
 
 
 @dataclass(frozen=True)

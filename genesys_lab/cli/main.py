@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "genesys_lab.cli.verify",
     "genesys_lab.cli.tls",
     "genesys_lab.cli.renew",
+    "genesys_lab.cli.repair",
 ]
 
 
