@@ -42,9 +42,9 @@ class _BoundedServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a delayed answer must not hold up shutdown
 
-    def __init__(self, *args, max_connections: int = MAX_CONNECTIONS, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.slots = threading.BoundedSemaphore(max_connections)
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
 
     def process_request(self, request, client_address):
         if not self.slots.acquire(blocking=False):
