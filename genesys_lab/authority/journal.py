@@ -54,6 +54,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from genesys_lab import files
 from genesys_lab.errors import CADatabaseError, GenesysLabError
@@ -206,7 +207,7 @@ def _uninterruptible():
 
 # ------------------------------------------------------------------ the lock
 
-_LOCKS: dict[tuple[int, str], object] = {}
+_LOCKS: dict[tuple[int, str], Any] = {}
 _HELD: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar("genesys_lab_held_locks", default=())
 
 
@@ -312,13 +313,20 @@ class Transaction:
     and ``exists`` are its public face.
     """
 
-    def __init__(self, root: Path | str, label: str = "change"):
-        self.root = Path(root)
+    def __init__(self, root: Path | str | None, label: str = "change"):
+        self._root = Path(root) if root is not None else None  # None: the folder of the first file staged
         self.label = label
         self.created: list[Path] = []
         self._stages: dict[Path, _Stage] = {}
         self._journal_fd: int | None = None
         self.state = "open"  # open, committed, rolled back
+
+    @property
+    def root(self) -> Path:
+        """The store folder (of the first file staged, for a transaction opened without one)."""
+        if self._root is None:
+            raise GenesysLabError(f"the change '{self.label}' has no folder yet: it has staged nothing")
+        return self._root
 
     # -- staging -----------------------------------------------------
     def create(self, path: Path | str, data: bytes, mode: int = 0o644) -> None:
@@ -350,6 +358,9 @@ class Transaction:
 
     def _inside(self, path: Path | str) -> Path:
         path = Path(path)
+        if self._root is None:
+            self._root = path.parent
+            recover(self._root)
         try:
             path.resolve().relative_to(self.root.resolve())
         except ValueError:
@@ -460,7 +471,7 @@ def _apply(root: Path, moves: list[tuple[Path, Path]]) -> list[Path]:
 def active(root: Path | str | None = None) -> Transaction | None:
     """The innermost open transaction (of ``root``, if given) in this context."""
     for tx in reversed(_ACTIVE.get()):
-        if root is None or os.path.abspath(tx.root) == os.path.abspath(root):
+        if root is None or (tx._root is not None and os.path.abspath(tx._root) == os.path.abspath(root)):
             return tx
     return None
 
@@ -483,22 +494,33 @@ def transaction(root: Path | str | None = None, label: str = "change"):
 
     Takes ``root``'s lock (re-entrant) and recovers a killed predecessor
     first. Without ``root``, the folder of the innermost lock this context
-    holds. Inside another transaction of the same folder this joins it: a
-    composite change (renew = issue + record + revoke) commits or is undone
-    as a whole. Any exception undoes it and propagates.
+    holds; with no lock held either, the folder of the first file staged,
+    without a lock (for a folder of output files only this command writes,
+    which then keeps no ``.lock``). Inside another transaction of the same
+    folder this joins it: a composite change (renew = issue + record +
+    revoke) commits or is undone as a whole. Any exception undoes it and
+    propagates. The targets change only when the block ends (commit): read
+    them back with ``tx.read_bytes`` / ``tx.exists`` inside the block.
     """
     if root is None:
         held = held_roots()
         if not held:
-            raise GenesysLabError("transaction() needs its folder, or a lock taken with locked(folder) first")
+            with _open(Transaction(None, label)) as tx:
+                yield tx
+            return
         root = held[-1]
     root = Path(root)
     outer = active(root)
     if outer is not None:
         yield outer
         return
-    with locked(root), _signals_raise():
-        tx = Transaction(root, label)
+    with locked(root), _open(Transaction(root, label)) as tx:
+        yield tx
+
+
+@contextlib.contextmanager
+def _open(tx: Transaction):
+    with _signals_raise():
         token = _ACTIVE.set(_ACTIVE.get() + (tx,))
         try:
             try:
