@@ -317,7 +317,7 @@ def test_real_kill_9_at_random_instants(template, tmp_path, openssl):
     root = _copy(template, tmp_path / "ca")
     rng = random.Random(1234)
     deadline = time.monotonic() + 40
-    runs = 0
+    runs = in_transaction = 0
     while runs < 60 and time.monotonic() < deadline:
         _key()
         pid = os.fork()
@@ -337,9 +337,12 @@ def test_real_kill_9_at_random_instants(template, tmp_path, openssl):
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         assert os.WIFSIGNALED(status), f"the loop child failed:\n{(tmp_path / 'loop.log').read_text()}"
+        in_transaction += (root / "ca_conf" / journal.JOURNAL_NAME).exists()
         check_invariants(root, openssl)
         runs += 1
+    print(f"{runs} kills, {in_transaction} inside a transaction")
     assert runs >= 20
+    assert in_transaction >= 3, "too few kills landed inside a transaction to prove anything"
     assert len(load_ca(root).records()) > 4
 
 
