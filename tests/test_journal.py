@@ -126,3 +126,13 @@ def test_staged_names_are_random_and_not_pid_based(tmp_path):
     names = {files.staged_name(tmp_path / "ca.db").name for _ in range(100)}
     assert len(names) == 100
     assert all(files.is_staged_name(n) and str(os.getpid()) not in n for n in names)
+
+
+def test_a_refusal_at_commit_leaves_no_staged_file(tmp_path):
+    """Someone created the name between staging and commit (a writer outside the lock): refused, nothing left."""
+    folder = _folder(tmp_path)
+    with pytest.raises(GenesysLabError, match="already exists"), journal.transaction(folder) as tx:
+        tx.create(folder / "two.cer", b"TWO")
+        (folder / "two.cer").write_bytes(b"theirs")
+    assert sorted(p.name for p in folder.iterdir() if p.name != journal.LOCK_NAME) == ["index.txt", "two.cer"]
+    assert (folder / "two.cer").read_bytes() == b"theirs"

@@ -525,10 +525,10 @@ def _open(tx: Transaction):
         try:
             try:
                 yield tx
+                tx.commit()
             except BaseException:
-                tx.rollback()
+                tx.rollback()  # nothing to do once committed: recovery finishes a commit cut short
                 raise
-            tx.commit()
         finally:
             _ACTIVE.reset(token)
 
