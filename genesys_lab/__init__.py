@@ -128,6 +128,14 @@ _EXPORTS: dict[str, str] = {
     "handshake_connection": "genesys_lab.genesys.handshake",
     "with_option": "genesys_lab.genesys.handshake",
     "what_if": "genesys_lab.genesys.handshake",
+    # crash safety (issue 10): the transaction any store folder uses, recovery, a lost ca.conf
+    "transaction": "genesys_lab.authority.journal",
+    "Transaction": "genesys_lab.authority.journal",
+    "Recovery": "genesys_lab.authority.journal",
+    "recover": "genesys_lab.authority.journal",
+    "Interrupted": "genesys_lab.authority.journal",
+    "LockBusyError": "genesys_lab.authority.journal",
+    "recreate_config": "genesys_lab.authority.ca",
 }
 
 #: public names whose module spells them differently

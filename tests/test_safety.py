@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 from conftest import snapshot
 
-from genesys_lab import create_ca, load_ca
-from genesys_lab.authority import store
+from genesys_lab import create_ca, files, load_ca
 from genesys_lab.errors import CADatabaseError, CAExistsError, CANotFoundError, GenesysLabError, UsageError
 
 GOOD = dict(host="good.example.com", cn="good", key_size=1024)
@@ -111,16 +110,16 @@ def test_damaged_database_is_named(fresh_ca, filename, content, words):
 def test_failure_part_way_leaves_ca_unchanged(ca_with_one, monkeypatch):
     """The fourth file write fails (disk full, say): the three written are removed, no serial is used."""
     before = snapshot(ca_with_one.paths.root)
-    real = store._write_temporary
+    real = files.write_new_file
     calls = []
 
-    def flaky(path, data, mode):
+    def flaky(path, data, mode, **kwargs):
         calls.append(path)
         if len(calls) == 4:
             raise OSError(28, "No space left on device")
-        return real(path, data, mode)
+        return real(path, data, mode, **kwargs)
 
-    monkeypatch.setattr(store, "_write_temporary", flaky)
+    monkeypatch.setattr(files, "write_new_file", flaky)
     with pytest.raises(OSError):
         ca_with_one.issue("next.example.com", "next", key_size=1024)
     monkeypatch.undo()
@@ -130,14 +129,14 @@ def test_failure_part_way_leaves_ca_unchanged(ca_with_one, monkeypatch):
 
 def test_failure_at_database_update_rolls_back(ca_with_one, monkeypatch):
     before = snapshot(ca_with_one.paths.root)
-    real = store._write_temporary
+    real = files.write_new_file
 
-    def fail_on_serial(path, data, mode):
-        if Path(path).name == "serial.num":
+    def fail_on_serial(path, data, mode, **kwargs):
+        if Path(path).name.startswith(".serial.num."):
             raise OSError(5, "I/O error")
-        return real(path, data, mode)
+        return real(path, data, mode, **kwargs)
 
-    monkeypatch.setattr(store, "_write_temporary", fail_on_serial)
+    monkeypatch.setattr(files, "write_new_file", fail_on_serial)
     with pytest.raises(OSError):
         ca_with_one.issue("next.example.com", "next", key_size=1024)
     monkeypatch.undo()

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from genesys_lab import files
 from genesys_lab.authority import caconf, store
-from genesys_lab.errors import CAExistsError, CertificateNotFoundError, FormatError, UsageError
+from genesys_lab.errors import CAExistsError, CANotFoundError, CertificateNotFoundError, FormatError, UsageError
 from genesys_lab.x509 import keys
 from genesys_lab.x509.names import AltNames, Subject, oneline, short_host, split_list, validate_hostname
 from genesys_lab.x509.profiles import Digest, Profile, ca_extensions, host_extensions
@@ -119,6 +120,7 @@ class CertificateAuthority:
 
     def __init__(self, directory: Path | str = ".", *, password: str | None = None):
         self.paths = store.CAPaths(Path(directory))
+        store.recover(self.paths)  # a change a killed process left: finish or undo it first
         self.paths.require_ca()
         self._password = password
 
@@ -127,9 +129,7 @@ class CertificateAuthority:
 
     @cached_property
     def certificate(self):
-        from cryptography import x509
-
-        return x509.load_pem_x509_certificate(self.paths.cert.read_bytes())
+        return _read_ca_certificate(self.paths.cert)
 
     @cached_property
     def key(self):
@@ -241,6 +241,11 @@ class CertificateAuthority:
     def _check_lifetime(self, days: int) -> None:
         """A certificate must not outlive its CA: verifiers reject the chain after the CA expires."""
         ca_end = self.certificate.not_valid_after_utc
+        if ca_end <= _now():
+            raise UsageError(
+                f"the CA certificate {self.paths.cert} expired on {ca_end:%Y-%m-%d}: nothing it signs verifies any more; "
+                "create a new CA (create_ca.sh in a new folder), distribute its certificate and re-issue the host certificates"
+            )
         if _now() + dt.timedelta(days=days) > ca_end:
             left = max((ca_end - _now()).days, 0)
             raise UsageError(
@@ -250,7 +255,7 @@ class CertificateAuthority:
     def _next_serial(self) -> int:
         """serial.num's value, refused if ca.db already holds it (the lock must be held)."""
         records = store.read_db(self.paths.db)  # parsed whole: a damaged ca.db is refused before any change
-        number = store.read_hex_counter(self.paths.serial)
+        number = store.read_hex_counter(self.paths.serial, minimum=1)
         if any(int(r.serial, 16) == number for r in records):
             raise store.CADatabaseError(
                 f"{self.paths.serial}: serial {store.serial_hex(number)} is already in ca.db; set serial.num past the highest serial"
@@ -265,10 +270,8 @@ class CertificateAuthority:
         # serial.num before ca.db: if the machine stops between the two
         # renames, the serial is skipped (harmless), never reused.
         tx.replace(self.paths.serial, (store.serial_hex(number + 1) + "\n").encode())
-        # ca.db as this transaction leaves it (a journal-based transaction stages writes; read through it)
-        read = getattr(tx, "read_bytes", None)
-        current = read(self.paths.db) if read is not None else self.paths.db.read_bytes()
-        tx.replace(self.paths.db, current + (line.to_line() + "\n").encode("latin-1"))
+        # ca.db as this transaction leaves it: the journal stages writes, so read through it
+        tx.replace(self.paths.db, tx.read_bytes(self.paths.db) + (line.to_line() + "\n").encode("latin-1"))
 
     def _issue_locked(self, request: HostRequest, host_key) -> IssuedCertificate:
         number = self._next_serial()
@@ -289,7 +292,7 @@ class CertificateAuthority:
             pfx_file=Path(f"{base}_cert.pfx"),
             warnings=request.warnings,
         )
-        with store.transaction() as tx:
+        with store.transaction(self.paths, f"issue {serial} ({request.host})") as tx:
             tx.create(result.serial_file, _pem(cert))
             tx.create(result.cert_file, _pem(cert))
             tx.create(result.key_file, keys.pkcs1_pem(host_key), mode=0o600)
@@ -329,7 +332,7 @@ class CertificateAuthority:
             cert = self._sign(subject, public_key, number, days, digest, extensions)
             serial_file = self.paths.repository / f"{serial}.pem"
             cert_file = self.paths.repository / f"{serial}_{short_host(host)}_cert.pem" if host else None
-            with store.transaction() as tx:
+            with store.transaction(self.paths, f"sign {serial} ({host or 'request'})") as tx:
                 tx.create(serial_file, _pem(cert))
                 if cert_file is not None:
                     tx.create(cert_file, _pem(cert))
@@ -358,6 +361,15 @@ class CertificateAuthority:
         if self.crl_url:
             extensions.append((_cdp(self.crl_url), False))
         return self._sign(request.subject.to_x509(), host_key.public_key(), number, request.days, request.digest, extensions)
+
+
+def _read_ca_certificate(path: Path):
+    from cryptography import x509
+
+    try:
+        return x509.load_pem_x509_certificate(path.read_bytes())
+    except ValueError:
+        raise FormatError(f"{path} is not a PEM certificate (damaged?): restore it from ca_cert.pfx or a backup") from None
 
 
 def _cdp(url: str):
@@ -492,9 +504,9 @@ def create_ca(
     cert = _self_signed(subject, ca_key, digest, days)
     made_dirs = [d for d in (paths.conf, paths.repository) if not d.exists()]
     for d in made_dirs:
-        d.mkdir()
+        files.make_dir(d, 0o755)  # exactly 0755 whatever the umask; the keys inside are 0400 / 0600
     try:
-        with store.locked(paths), store.transaction() as tx:
+        with store.transaction(paths, f"create CA {subject.CN}") as tx:
             _write_ca_files(tx, paths, ca_key, cert, digest, crl_url)
     except BaseException:
         for d in reversed(made_dirs):
@@ -543,12 +555,64 @@ def _self_signed(subject: Subject, ca_key, digest: Digest, days: int):
 
 
 def _check_url(url: str) -> str:
+    """A CRL URL that goes into ca.conf (``crlDistributionPoints = URI:...``) and into every certificate.
+
+    ca.conf is parsed by OpenSSL's NCONF: a newline would start new lines
+    (even new sections), ``#`` starts a comment, ``$`` expands a variable,
+    a backslash escapes, and a comma separates a second distribution point
+    in the value. None of them belongs in a URL unencoded (RFC 3986 2.1:
+    percent-encode), nor does a space or any control character.
+    """
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"CRL URL {url!r} is not an http:// address: use e.g. http://127.0.0.1:8080/crl.der")
-    return url.strip()
+    text = url.strip()
+    bad = next((ch for ch in text if ord(ch) < 0x21 or ord(ch) == 0x7F or ch in "#$\\,\"'<>{}|^`"), None)
+    if bad is not None:
+        raise UsageError(
+            f"CRL URL {text!r} contains {bad!r}, which would change ca.conf: percent-encode it (RFC 3986), "
+            "e.g. http://127.0.0.1:8080/crl.der"
+        )
+    if not text.isascii():
+        raise UsageError(f"CRL URL {text!r} is not ASCII: percent-encode the non-ASCII characters (RFC 3986)")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"CRL URL {text!r} is not an http:// address: use e.g. http://127.0.0.1:8080/crl.der")
+    return text
+
+
+def recreate_config(directory: Path | str, *, crl_url: str | None = None) -> Path:
+    """Write a lost ``ca_conf/ca.conf`` again, from what the CA itself shows.
+
+    ``default_md`` is the CA certificate's own signature digest; the CRL
+    URL is ``crl_url`` or, when not given, the CRL distribution point of the
+    most recent certificate in repository/ (what the old file must have
+    said). Refuses when ca.conf exists: it may hold a site's own changes.
+    """
+    from genesys_lab.authority.crl import distribution_points
+
+    paths = store.CAPaths(Path(directory))
+    store.recover(paths)
+    if paths.config.exists():
+        raise CAExistsError(f"{paths.config} exists: nothing to recreate (edit it, or move it away first)")
+    missing = [p.name for p in (paths.cert, paths.key, paths.db, paths.serial) if not p.exists()]
+    if missing:
+        raise CANotFoundError(f"no CA in {paths.root} (missing ca_conf/{missing[0]}): there is nothing to recreate ca.conf for")
+    cert = _read_ca_certificate(paths.cert)
+    digest = Digest.parse(cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else "sha256")
+    if crl_url is None:
+        latest = sorted(paths.repository.glob("*.pem"), key=lambda p: p.stat().st_mtime)
+        latest = [p for p in latest if "_" not in p.name]
+        urls = distribution_points(latest[-1]) if latest else ()
+        crl_url = urls[0] if urls else None
+    if crl_url is not None:
+        crl_url = _check_url(crl_url)
+    with store.transaction(paths, "recreate ca.conf") as tx:
+        tx.create(paths.config, caconf.render(digest.value, crl_url).encode())
+    return paths.config
 
 
 def load_ca(directory: Path | str = ".", *, password: str | None = None) -> CertificateAuthority:

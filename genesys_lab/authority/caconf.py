@@ -84,16 +84,39 @@ authorityKeyIdentifier = keyid:always
 """
 
 
+_DIGESTS = ("sha1", "sha224", "sha256", "sha384", "sha512")
+
+
 def render(digest: str, crl_url: str | None = None) -> str:
+    """The file's text. Every value is checked again here, whoever called: one bad byte rewrites the file's meaning."""
+    from genesys_lab.errors import UsageError
+
+    if digest not in _DIGESTS:
+        raise UsageError(f"digest {digest!r} cannot go into ca.conf: use one of {', '.join(_DIGESTS)}")
+    if crl_url is not None and not re.fullmatch(r"https?://[!%&()*+\-./0-9:;=?@A-Z\[\]_a-z~]+", crl_url):
+        raise UsageError(f"CRL URL {crl_url!r} cannot go into ca.conf as it is: percent-encode it (RFC 3986)")
     cdp = f"crlDistributionPoints  = URI:{crl_url}\n" if crl_url else ""
     return TEMPLATE.format(digest=digest, cdp=cdp)
 
 
+def read_config(config: Path) -> str | None:
+    """ca.conf as text, read as OpenSSL reads it: bytes, whatever the encoding; None if it is not there.
+
+    OpenSSL's NCONF parser works on bytes and accepts any byte in a value
+    (a Latin-1 "é" in a comment or an OU), so a UTF-8 decode would refuse a
+    file that ``openssl ca`` runs with; Latin-1 maps every byte to one
+    character, and the keys we look for are ASCII.
+    """
+    try:
+        return config.read_bytes().decode("latin-1")
+    except FileNotFoundError:
+        return None
+
+
 def crl_url(config: Path) -> str | None:
     """The CRL distribution point URL that issued certificates carry, if the CA has one."""
-    try:
-        text = config.read_text(encoding="utf-8")
-    except OSError:
+    text = read_config(config)
+    if text is None:
         return None
     match = re.search(r"^\s*crlDistributionPoints\s*=\s*URI:(\S+)", text, re.MULTILINE)
     return match.group(1) if match else None

@@ -208,15 +208,14 @@ def generate_crl(ca, days=DEFAULT_CRL_DAYS, *, now: dt.datetime | None = None) -
     digest = config_digest(ca.paths.config)
     key, cert = ca.key, ca.certificate
     algorithm = _signature_algorithm(key, digest)
-    with store.locked(ca.paths):
+    with store.transaction(ca.paths, "gen-crl") as tx:
         number = _crl_number(ca.paths.crlnumber)
         rows = revoked_rows(ca.paths.db)
         tbs = _tbs(cert, algorithm, now, now + dt.timedelta(days=days), rows, number)
         der = _der.sequence(tbs, algorithm, _der.bit_string(_sign(key, tbs, digest)))
-        with store.transaction() as tx:
-            tx.replace(ca.paths.crl_der, der)
-            tx.replace(ca.paths.crl_pem, _pem(der))
-            tx.replace(ca.paths.crlnumber, (store.serial_hex(number + 1) + "\n").encode())
+        tx.replace(ca.paths.crl_der, der)
+        tx.replace(ca.paths.crl_pem, _pem(der))
+        tx.replace(ca.paths.crlnumber, (store.serial_hex(number + 1) + "\n").encode())
     return CrlInfo(
         _issuer_text(cert),
         number,
@@ -233,9 +232,10 @@ def generate_crl(ca, days=DEFAULT_CRL_DAYS, *, now: dt.datetime | None = None) -
 
 def config_digest(config: Path) -> Digest:
     """ca.conf's ``default_md`` (what ``openssl ca`` signs with); ``default`` means sha256 in OpenSSL 3."""
-    try:
-        text = config.read_text(encoding="utf-8")
-    except OSError:
+    from genesys_lab.authority.caconf import read_config
+
+    text = read_config(config)
+    if text is None:
         return Digest.SHA256
     match = re.search(r"^\s*default_md\s*=\s*([^\s#]+)", text, re.MULTILINE)
     if not match or match.group(1).lower() == "default":

@@ -24,6 +24,43 @@ from genesys_lab.errors import UsageError
 
 HOST = "127.0.0.1"
 MAX_DELAY = 60.0
+#: Seconds a connection may stay silent (idle, or a request sent half-way) before it is closed.
+IDLE_TIMEOUT = 10.0
+#: Connections served at once; more are closed at once instead of each costing a thread.
+MAX_CONNECTIONS = 32
+
+
+class _BoundedServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer with at most MAX_CONNECTIONS handler threads.
+
+    The standard server starts one thread per connection without limit, so
+    400 half-sent requests held 402 threads (issue 10). A connection over
+    the limit is closed straight away; with ``IDLE_TIMEOUT`` on each socket
+    a slow or silent client frees its slot within seconds.
+    """
+
+    daemon_threads = True
+    block_on_close = False  # a delayed answer must not hold up shutdown
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request, client_address):
+        if not self.slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
 
 @dataclass(frozen=True)
@@ -40,6 +77,7 @@ class CrlServer:
 def _handler(crl_file: Path, url_path: str, delay: float):
     class CrlHandler(BaseHTTPRequestHandler):
         server_version = "genesys-lab-cdp"
+        timeout = IDLE_TIMEOUT + delay  # socket timeout: an idle or half-sent request is dropped
 
         def do_GET(self):
             if delay:
@@ -90,13 +128,11 @@ def serve_crl(ca, *, port: int | None = None, delay: float = 0.0):
     delay = _check_delay(delay)
     port, url_path = _url_parts(ca, _check_port(port))
     try:
-        httpd = ThreadingHTTPServer((HOST, port), _handler(ca.paths.crl_der, url_path, delay))
+        httpd = _BoundedServer((HOST, port), _handler(ca.paths.crl_der, url_path, delay))
     except OSError as exc:
         raise UsageError(
             f"cannot listen on {HOST}:{port} ({exc.strerror}): stop what uses that port, or pass another --port"
         ) from None
-    httpd.daemon_threads = True
-    httpd.block_on_close = False  # a delayed answer must not hold up shutdown
     bound = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name=f"crl-server-{bound}", daemon=True)
     thread.start()

@@ -144,7 +144,7 @@ def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None, dig
     # One lock and one transaction around all three steps: two renewals of
     # the same serial cannot both succeed, and a failing revocation undoes
     # the new certificate and its record too (store.transaction nests).
-    with store.locked(ca.paths), store.transaction():
+    with store.transaction(ca.paths, f"renew {serial}"):
         record = ca.record(serial)
         done = replacements(ca)
         if record.serial in done:
@@ -168,22 +168,32 @@ def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None, dig
 
 def _record(ca, old: str, new: str, moment: dt.datetime) -> None:
     path = renewals_path(ca)
-    with store.locked(ca.paths):
-        text = path.read_text(encoding="ascii") if path.exists() else _HEADER
+    with store.transaction(ca.paths, f"record renewal {old} -> {new}") as tx:
+        text = _decode(path, tx.read_bytes(path)) if tx.exists(path) else _HEADER
         if not text.endswith("\n"):
             text += "\n"
         line = f"{old}\t{new}\t{store.format_time(moment)}\n"
-        with store.transaction() as tx:
-            tx.replace(path, (text + line).encode("ascii"))
+        tx.replace(path, (text + line).encode("ascii"))
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """renewals.tsv is ASCII (serials and times); anything else was typed in by hand and is named."""
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CADatabaseError(
+            f"{path}, line {line}: byte 0x{data[exc.start]:02x} is not ASCII: renewals.tsv holds only serials and times; fix or remove that line"
+        ) from None
 
 
 def replacements(ca) -> dict[str, str]:
     """{old serial: new serial} for every renewal of this CA, in the order they happened."""
     path = renewals_path(ca)
-    if not path.exists():
+    if not store.journal.exists(path):
         return {}
     result = {}
-    for number, line in enumerate(path.read_text(encoding="ascii").splitlines(), 1):
+    for number, line in enumerate(_decode(path, store.read_bytes(path)).splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")

@@ -95,17 +95,15 @@ def revoke(ca, serial_or_cert_path, reason=None, *, when: dt.datetime | None = N
     parsed = Reason.parse(reason) if reason is not None else None
     number, cert = _target(ca, serial_or_cert_path)
     moment = _moment(when)
-    with store.locked(ca.paths):
-        text = ca.paths.db.read_bytes().decode("latin-1")
+    with store.transaction(ca.paths, f"revoke {store.serial_hex(number)}") as tx:
+        text = tx.read_bytes(ca.paths.db).decode("latin-1")
         start, end, record = _find(ca, text, number)
         _check_revocable(record, cert)
         revocation = store.format_time(moment) + (f",{parsed.value}" if parsed else "")
         fields = text[start:end].split("\t")
         fields[0], fields[2] = "R", revocation
         line = "\t".join(fields)
-        mode = ca.paths.db.stat().st_mode & 0o777
-        with store.transaction() as tx:
-            tx.replace(ca.paths.db, (text[:start] + line + text[end:]).encode("latin-1"), mode)
+        tx.replace(ca.paths.db, (text[:start] + line + text[end:]).encode("latin-1"))
     return Revocation(record.serial, record.subject, moment, parsed, line)
 
 

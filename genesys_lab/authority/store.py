@@ -7,21 +7,22 @@ six tab-separated fields — status (V valid, R revoked, E expired), expiry,
 revocation ``time[,reason]`` (empty unless R), serial in upper-case hex,
 file name (always ``unknown``), subject as ``X509_NAME_oneline``.
 
-Every write goes to a temporary file in the same folder and is renamed into
-place, and one ``filelock`` lock serializes writers, so an interrupted or
-concurrent issuance never leaves a half-written file or a reused serial.
+Every change is one crash-safe transaction of ``authority.journal`` on the
+folder ``ca_conf/`` (staged files, a write-ahead journal, then the renames;
+recovery when the CA is next opened), and its ``filelock`` lock serializes
+writers, so a killed or concurrent issuance never leaves a half-written
+file, a certificate missing from ca.db, or a reused serial or CRL number.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from genesys_lab import files
+from genesys_lab.authority import journal
 from genesys_lab.errors import CADatabaseError, CANotFoundError
 
 CONF_DIR = "ca_conf"
@@ -92,6 +93,13 @@ class CAPaths:
             raise CANotFoundError(
                 f"no CA in {self.root.resolve()} (missing ca_conf/{', ca_conf/'.join(missing)}): "
                 "run create_ca.sh there first, or pass --ca-dir"
+            )
+        if not self.config.exists():
+            # Without it openssl ca cannot run the CA, and the lab would issue
+            # certificates without the CA's CRL distribution point.
+            raise CANotFoundError(
+                f"{self.config} is missing: openssl ca cannot run this CA without it; recreate it from the CA with "
+                f"'genesys-lab recreate-conf --ca-dir {self.root}' (add --crl-url URL if the CA publishes a CRL)"
             )
 
 
@@ -176,7 +184,7 @@ def parse_db_line(line: str, *, path: Path, number: int) -> DbRecord:
 
 
 def read_db(path: Path) -> list[DbRecord]:
-    text = path.read_text(encoding="latin-1")  # X509_NAME_oneline output is ASCII with \xHH escapes
+    text = _read_text(path)  # X509_NAME_oneline output is ASCII with \xHH escapes
     return [parse_db_line(line, path=path, number=i) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 
@@ -203,145 +211,80 @@ def locate_db_line(text: str, number: int) -> tuple[int, int] | None:
 
 def find_db_record(path: Path, number: int) -> DbRecord | None:
     """The ca.db record of one serial (see ``locate_db_line``)."""
-    text = path.read_text(encoding="latin-1")
+    text = _read_text(path)
     span = locate_db_line(text, number)
     if span is None:
         return None
     return parse_db_line(text[span[0] : span[1]], path=path, number=text.count("\n", 0, span[0]) + 1)
 
 
-def read_hex_counter(path: Path) -> int:
-    """serial.num and crlnumber: one line of hex, as ``openssl ca`` keeps them."""
-    try:
-        text = path.read_text(encoding="ascii").strip()
-        return int(text.splitlines()[0], 16)
-    except (ValueError, IndexError, UnicodeDecodeError):
-        raise CADatabaseError(f"{path}, line 1: expected a hexadecimal number such as 01; fix or restore the file") from None
+def read_hex_counter(path: Path, minimum: int = 0) -> int:
+    """serial.num and crlnumber: one line of hex, as ``openssl ca`` keeps them.
 
-
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write through a temporary file created with its final mode, then rename over the target.
-
-    Creating the file with its mode (not chmod afterwards) means a key is
-    never readable by others, not even for a moment.
+    ``minimum`` 1 for serial.num: RFC 5280 4.1.2.2 wants a positive serial,
+    so ``00`` (and ``-5``, which is not hex at all) is refused with the fix.
     """
-    tmp = _write_temporary(path, data, mode)
     try:
-        os.replace(tmp, path)
-    except BaseException:
-        _discard(tmp)
-        raise
-
-
-def create_new(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write a file that must not exist yet (repository files): never overwrite one.
-
-    The complete temporary file is hard-linked to its name, which fails if
-    the name exists, so even a writer outside the lock cannot be overwritten.
-    """
-    if path.exists():
-        raise CADatabaseError(f"{path} already exists: serial.num is behind the repository; set it past the highest serial")
-    tmp = _write_temporary(path, data, mode)
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
+        first = read_bytes(path).decode("ascii").strip().splitlines()[0].strip()
+    except (IndexError, UnicodeDecodeError):
+        first = ""
+    if not re.fullmatch(r"[0-9A-Fa-f]+", first):
+        raise CADatabaseError(f"{path}, line 1: expected a hexadecimal number such as 01; fix or restore the file")
+    value = int(first, 16)
+    if value < minimum:
         raise CADatabaseError(
-            f"{path} already exists: serial.num is behind the repository; set it past the highest serial"
-        ) from None
-    except OSError:  # a file system without hard links: the lock and the check above must do
-        os.replace(tmp, path)
-    finally:
-        _discard(tmp)
+            f"{path}, line 1: {first} is below {serial_hex(minimum)} (serials are positive): set it past the highest serial in ca.db"
+        )
+    return value
 
 
-def _write_temporary(path: Path, data: bytes, mode: int) -> Path:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        _discard(tmp)
-        raise
-    return tmp
+def _read_text(path: Path) -> str:
+    """ca.db as text: X509_NAME_oneline output is ASCII with \\xHH escapes; Latin-1 maps every byte."""
+    return read_bytes(path).decode("latin-1")
 
 
-def _discard(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
+# ------------------------------------------------------------------ changing a CA
+#
+# The crash-safe machinery (lock, write-ahead journal, recovery, signals)
+# is generic and lives in ``authority.journal``; for a CA the store folder is
+# ``ca_conf/``: its journal is ``ca_conf/.journal`` and its lock
+# ``ca_conf/.lock``, which ``openssl ca`` never reads (it opens only the
+# files named in ca.conf), and the staged files sit beside their targets in
+# ``ca_conf/`` and ``ca_conf/repository/``.
+
+write_atomic = files.write_atomic  # a single file outside any store (user output files)
+Transaction = journal.Transaction
+Interrupted = journal.Interrupted
+Recovery = journal.Recovery
+LockBusyError = journal.LockBusyError
 
 
-_LOCKS: dict[str, object] = {}
+def _root(where) -> Path:
+    return where.conf if isinstance(where, CAPaths) else Path(where)
 
 
-@contextlib.contextmanager
-def locked(paths: CAPaths, timeout: float = 60):
-    """Serialize writers of one CA (processes and threads) with a ``filelock`` lock file.
+def locked(where, timeout: float | None = None):
+    """The lock of a CA (``CAPaths``) or of any store folder; recovers a killed change first."""
+    return journal.locked(_root(where), timeout)
 
-    One FileLock object per lock file, so a change made of several changes
-    (renew = issue + record + revoke) can hold the lock throughout: filelock
-    counts re-entries by the same thread instead of deadlocking on itself.
+
+def transaction(where=None, label: str = "change"):
+    """One crash-safe change to a CA (``CAPaths``) or store folder; without ``where``, of the lock held.
+
+    ``with store.transaction(paths, "issue 02") as tx: tx.create(...); tx.replace(...)``:
+    see ``authority.journal`` for what happens at each step and after a kill.
     """
-    from filelock import FileLock
-
-    key = str(paths.lock.resolve())
-    lock = _LOCKS.get(key)
-    if lock is None:
-        lock = _LOCKS.setdefault(key, FileLock(key, timeout=timeout))
-    with lock:
-        yield
+    return journal.transaction(None if where is None else _root(where), label)
 
 
-class Transaction:
-    """The file changes of one change to a CA, undone in reverse order if it fails part-way."""
-
-    def __init__(self):
-        self.created: list[Path] = []
-        self._undo: list[tuple[Path, bytes | None, int]] = []  # (path, old bytes or None if new, old mode)
-
-    def create(self, path: Path, data: bytes, mode: int = 0o644) -> None:
-        create_new(path, data, mode)
-        self.created.append(path)
-        self._undo.append((path, None, mode))
-
-    def replace(self, path: Path, data: bytes, mode: int | None = None) -> None:
-        """Replace a file, keeping its mode unless one is given (ca.db may have been made 0600)."""
-        exists = path.exists()
-        old = path.read_bytes() if exists else None
-        old_mode = path.stat().st_mode & 0o777 if exists else 0o644
-        write_atomic(path, data, old_mode if mode is None else mode)
-        self._undo.append((path, old, old_mode))
-
-    def rollback(self) -> None:
-        for path, old, mode in reversed(self._undo):
-            if old is None:
-                _discard(path)
-            else:
-                write_atomic(path, old, mode)
+def recover(paths: CAPaths) -> Recovery | None:
+    """Finish or undo a change a killed process left in this CA (takes the lock)."""
+    if not (paths.conf / journal.JOURNAL_NAME).exists():
+        return None
+    with locked(paths):
+        return None  # locked() recovered and reported it
 
 
-_ACTIVE: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar("genesys_lab_transaction", default=None)
-
-
-@contextlib.contextmanager
-def transaction():
-    """Group file changes so that either all of them land or none does.
-
-    Inside another transaction this joins it: a composite change (renew)
-    is then undone as a whole, not just its last step.
-    """
-    outer = _ACTIVE.get()
-    if outer is not None:
-        yield outer
-        return
-    tx = Transaction()
-    token = _ACTIVE.set(tx)
-    try:
-        yield tx
-    except BaseException:
-        tx.rollback()
-        raise
-    finally:
-        _ACTIVE.reset(token)
+def read_bytes(path: Path) -> bytes:
+    """A CA file as the open transaction will leave it (what a later step of renew must see)."""
+    return journal.read_bytes(path)

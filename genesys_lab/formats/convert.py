@@ -121,7 +121,9 @@ _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK}
 
 
 def _create_exclusive(path: Path, data: bytes, mode: int) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from genesys_lab.files import staged_name
+
+    tmp = staged_name(path)  # random: a PID-named file collides in containers, where every run is PID 1
     try:
         store.write_atomic(tmp, data, mode)
         place(tmp, path, overwrite=False)

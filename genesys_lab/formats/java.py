@@ -108,9 +108,12 @@ def create_truststore(
     tool = keytool or shutil.which("keytool")
     if tool is None:
         return Truststore(truststore, truststore_command(ca_cert, truststore, alias=alias, storetype=storetype), False)
-    tmp = truststore.with_name(f".{truststore.name}.{os.getpid()}.tmp")
+    from genesys_lab.files import staged_name
+
+    tmp = staged_name(truststore)  # random: a PID-named file collides in containers, where every run is PID 1
     try:
         _run_keytool(truststore_command(ca_cert, tmp, alias=alias, storetype=storetype, keytool=tool), password)
+        os.chmod(tmp, 0o644)  # keytool's file follows the umask (0666 under umask 000); a truststore is public
         place(tmp, truststore, overwrite=overwrite)
     except OSError as exc:
         raise GenesysLabError(f"could not write {truststore}: {exc.strerror or exc}; nothing was written") from None

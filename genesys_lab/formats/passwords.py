@@ -55,8 +55,12 @@ def from_spec(spec: str, *, environ=None, stdin=None) -> str:
         raise UsageError(
             "pass:PASSWORD would show the password in the shell history and to `ps`: use env:VAR, file:PATH or stdin instead"
         )
-    kind = spec.split(":", 1)[0] if ":" in spec else "(no prefix)"
-    raise UsageError(f"password source {kind!r} is not env:VAR, file:PATH or stdin (the value itself is not shown)")
+    # Nothing of what was typed is echoed, not even the part before a colon:
+    # a password typed where its source belongs ("Secret:x") would land in
+    # the terminal's scrollback, logs and CI output.
+    raise UsageError(
+        "the password source is not env:VAR, file:PATH or stdin (what was typed is not shown: it may be the password)"
+    )
 
 
 def ask(prompt: str, *, confirm: bool = False, stdin=None, getpass=None) -> str:

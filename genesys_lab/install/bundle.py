@@ -304,9 +304,9 @@ def _keystore_payloads(ca, pfx_file: Path, key_mode: int, storepass, trustpass, 
 def _write(out: Path, payloads, uid, gid, overwrite: bool) -> None:
     """One transaction for the whole bundle; the folder is removed again if this call made it and failed.
 
-    ``os.open`` applies the umask to a new file's mode, so each file gets
-    its exact mode afterwards (only ever widening to what the manifest
-    says, never past it); ownership is given before the mode is widened.
+    The transaction creates each file with its exact mode whatever the
+    umask; the files appear only when it commits, so ownership is given
+    after that (root only; a key's mode already keeps others out).
     """
     from genesys_lab.authority import store
 
@@ -322,9 +322,9 @@ def _write(out: Path, payloads, uid, gid, overwrite: bool) -> None:
                     tx.replace(path, item.data, item.mode)
                 else:
                     tx.create(path, item.data, item.mode)
-                if uid is not None or gid is not None:
-                    os.chown(path, -1 if uid is None else uid, -1 if gid is None else gid)
-                os.chmod(path, item.mode)
+        if uid is not None or gid is not None:
+            for item in payloads:
+                os.chown(out / item.name, -1 if uid is None else uid, -1 if gid is None else gid)
     except OSError as exc:
         if made:
             shutil.rmtree(out, ignore_errors=True)

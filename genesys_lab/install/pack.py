@@ -137,8 +137,7 @@ def install_pack(host: str, folder, os_name=None, *, account: str | None = None,
                 if path.exists():
                     tx.replace(path, data, mode)
                 else:
-                    tx.create(path, data, mode)
-                os.chmod(path, mode)  # os.open applied the umask; the scripts must be runnable by the accounts
+                    tx.create(path, data, mode)  # the transaction gives the exact mode whatever the umask
     except OSError as exc:
         if made:
             import shutil

@@ -57,12 +57,45 @@ def generate_rsa_keys(sizes: list[int], workers: int | None = None):
 
     from cryptography.hazmat.primitives import serialization
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_setup, initargs=(os.getpid(),))
+    try:
         for der in pool.map(_new_key_der, sizes, chunksize=1):
             # Made a moment ago by our own worker: skip cryptography's RSA
             # consistency check, which re-tests p and q for primality and
             # would cost the parent as much as the generation saved.
             yield serialization.load_der_private_key(der, password=None, unsafe_skip_rsa_key_validation=True)
+    except BaseException:
+        _stop_workers(pool)  # Ctrl-C, or the consumer stopped: do not wait for keys nobody will use
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_setup(parent: int) -> None:
+    """A key worker ignores Ctrl-C (the parent decides) and dies with its parent, even after kill -9.
+
+    PR_SET_PDEATHSIG (Linux prctl(2)) makes the kernel send SIGKILL to the
+    worker when the parent dies; without it a killed parent leaves workers
+    generating keys for nobody.
+    """
+    import signal
+    import sys
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import os
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+
+def _stop_workers(pool) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.kill()
 
 
 def _new_key_der(bits: int) -> bytes:

@@ -39,6 +39,7 @@ def validate_hostname(name: str, *, option: str = "-host", wildcard: bool = Fals
     labels = host.split(".")
     if wildcard and labels[0] == "*" and len(labels) > 1:
         labels = labels[1:]
+        _check_wildcard_base(host, ".".join(labels), option)
     for label in labels:
         if not label:
             raise InvalidNameError(f"{option} {host!r} has an empty label (two dots, or a dot at either end): remove it")
@@ -47,6 +48,39 @@ def validate_hostname(name: str, *, option: str = "-host", wildcard: bool = Fals
         if not _LABEL.match(label):
             raise InvalidNameError(f"{option} {host!r}: label {label!r} may only hold letters, digits and inner hyphens")
     return host
+
+
+def _check_wildcard_base(host: str, base: str, option: str) -> None:
+    """Refuse ``*.com``, ``*.co.uk``, ``*.local``: a wildcard directly over a public suffix or a single label.
+
+    CA/Browser Forum Baseline Requirements 3.2.2.6 ("Wildcard Domain
+    Validation"): a CA must refuse a wildcard that falls immediately left of
+    a registry-controlled or public suffix; browsers and RFC 6125 6.4.3
+    matchers do not honour such a name anyway. The suffixes come from the
+    Public Suffix List (https://publicsuffix.org/list/, bundled with the
+    ``publicsuffixlist`` package), in which any single label is a suffix.
+    """
+    if "." not in base:
+        raise InvalidNameError(
+            f"{option} {host!r} covers every name under the single label {base!r}: put it over your own domain, e.g. *.example.{base}"
+        )
+    if _is_public_suffix(base):
+        raise InvalidNameError(
+            f"{option} {host!r} is a wildcard over the public suffix {base!r} (Public Suffix List): "
+            f"no CA may issue it; use your own domain, e.g. *.example.{base}"
+        )
+
+
+def _is_public_suffix(name: str) -> bool:
+    from publicsuffixlist import PublicSuffixList
+
+    global _PSL
+    if _PSL is None:
+        _PSL = PublicSuffixList()
+    return bool(_PSL.is_public(name.lower()))
+
+
+_PSL = None
 
 
 def _is_ip(text: str) -> bool:
@@ -63,7 +97,17 @@ def short_host(fqdn: str) -> str:
 
 
 def validate_ip(value: str, *, option: str = "-IP") -> str:
-    """Return the address in its canonical text form (IPv4 or IPv6)."""
+    """Return the address in its canonical text form (IPv4 or IPv6).
+
+    A scoped IPv6 address (``fe80::1%eth0``, RFC 4007 11.2) is refused: the
+    zone names an interface of one machine, and the iPAddress SAN entry
+    (RFC 5280 4.2.1.6) holds only the 16 address bytes, so the zone would
+    be dropped without a word.
+    """
+    if "%" in value:
+        raise InvalidNameError(
+            f"{option} {value.strip()!r} has a zone (%...): a certificate holds only the address; give it without the zone"
+        )
     try:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
