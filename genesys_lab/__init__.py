@@ -84,10 +84,43 @@ _EXPORTS: dict[str, str] = {
     "lint_ca": "genesys_lab.checks.lint",
     "handshake": "genesys_lab.checks.tls",
     "handshake_with_ca": "genesys_lab.checks.tls",
+    # installing on UNIX and for Java, and the Security Pack (genesys_lab.install)
+    "Platform": "genesys_lab.install.bundle",
+    "Bundle": "genesys_lab.install.bundle",
+    "deploy": "genesys_lab.install.bundle",
+    "InstallReport": "genesys_lab.install.checker",
+    "Verdict": "genesys_lab.install.checker",
+    "check_install": "genesys_lab.install.checker",
+    "JavaSide": "genesys_lab.install.javatls",
+    "JavaHandshake": "genesys_lab.install.javatls",
+    "compile_java_peer": "genesys_lab.install.javatls",
+    "java_client_handshake": "genesys_lab.install.javatls",
+    "java_server_handshake": "genesys_lab.install.javatls",
+    "ServerConfig": "genesys_lab.checks.tls",
+    "ClientConfig": "genesys_lab.checks.tls",
+    "install_pack": "genesys_lab.install.pack",
+    "version_report": "genesys_lab.install.version",
+    "create_keystore": "genesys_lab.formats.java",
+    # genesys: Genesys TLS options (site model, generator, validator, option-driven handshakes)
+    "load_site": "genesys_lab.genesys.sitefile",
+    "save_site": "genesys_lab.genesys.sitefile",
+    "site_from_dict": "genesys_lab.genesys.sitefile",
+    "effective_options": "genesys_lab.genesys.model",
+    "genesys_options": "genesys_lab.genesys.generate",
+    "check_site": "genesys_lab.genesys.validate",
+    "handshake_connection": "genesys_lab.genesys.handshake",
+    "with_option": "genesys_lab.genesys.handshake",
+    "what_if": "genesys_lab.genesys.handshake",
 }
 
 #: public names whose module spells them differently
-_RENAMED = {"password_from_spec": "from_spec", "key_matches_certificate": "matches"}
+_RENAMED = {
+    "password_from_spec": "from_spec",
+    "key_matches_certificate": "matches",
+    "compile_java_peer": "compile_peer",
+    "java_client_handshake": "java_client",
+    "java_server_handshake": "java_server",
+}
 
 __all__ = sorted(_EXPORTS)
 

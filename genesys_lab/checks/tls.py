@@ -71,6 +71,9 @@ class ServerConfig:
     require_client_cert: bool = False
     crl_check: bool = False
     crl: Path | None = None
+    min_version: ssl.TLSVersion | None = None
+    max_version: ssl.TLSVersion | None = None
+    ciphers: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,9 @@ class ClientConfig:
     key: Path | None = None
     crl_check: bool = False
     crl: Path | None = None
+    min_version: ssl.TLSVersion | None = None
+    max_version: ssl.TLSVersion | None = None
+    ciphers: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,8 +155,23 @@ def _crl(ctx: ssl.SSLContext, check: bool, crl: Path | None) -> None:
         ctx.load_verify_locations(cafile=str(crl))
 
 
+def _tune(ctx: ssl.SSLContext, config) -> None:
+    """One side's own version range and cipher string (a Genesys end's sec-protocol and cipher-list).
+
+    The cipher string is OpenSSL's SSL_CTX_set_cipher_list: it governs TLS
+    1.2 and below; TLS 1.3 suites are a separate list Python does not set.
+    """
+    if config.min_version is not None:
+        ctx.minimum_version = config.min_version
+    if config.max_version is not None:
+        ctx.maximum_version = config.max_version
+    if config.ciphers:
+        ctx.set_ciphers(config.ciphers)
+
+
 def server_context(config: ServerConfig, version: TLSVersion | None = None) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    _tune(ctx, config)
     _pin(ctx, version)
     ctx.load_cert_chain(str(config.cert), str(config.key))
     if config.trust is not None:
@@ -163,6 +184,7 @@ def server_context(config: ServerConfig, version: TLSVersion | None = None) -> s
 def client_context(config: ClientConfig, version: TLSVersion | None = None) -> ssl.SSLContext:
     """PROTOCOL_TLS_CLIENT: peer verification on; OpenSSL then also checks the serverAuth purpose."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    _tune(ctx, config)
     _pin(ctx, version)
     ctx.check_hostname = config.check_hostname
     ctx.load_verify_locations(cafile=str(config.trust))

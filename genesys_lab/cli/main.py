@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "genesys_lab.cli.verify",
     "genesys_lab.cli.tls",
     "genesys_lab.cli.renew",
+    "genesys_lab.cli.install",
+    "genesys_lab.cli.genesys",
 ]
 
 
