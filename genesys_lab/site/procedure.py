@@ -38,6 +38,7 @@ class SiteSettings:
     ca_org: str | None = None
     ca_country: str | None = None
     days: int = 365
+    ca_days: int = 5 * 365  # a new site CA outlives several rotations of its host certificates
     renewal_lead_days: int = 30
     crl_url: str | None = None
     keystore_password: str | None = None  # None: a random one per keystore, in a 0600 file beside it
@@ -45,6 +46,8 @@ class SiteSettings:
     key_size: int = 2048
 
     def __post_init__(self):
+        if self.ca_days <= self.days:
+            raise UsageError(f"a CA of {self.ca_days} days cannot sign certificates of {self.days} days: give the CA a longer life")
         if self.days <= 0 or self.renewal_lead_days < 0 or self.renewal_lead_days >= self.days:
             raise UsageError(
                 f"validity {self.days} days with renewal lead {self.renewal_lead_days} days: "
@@ -98,9 +101,9 @@ def run_procedure(settings: SiteSettings, *, progress=None, now: dt.datetime | N
     plan_rows = tuple(
         rotation(e.row.host, e.serial, e.thumbprint, e.not_after, settings.renewal_lead_days, e.row.applications) for e in entries
     )
-    from genesys_lab.install.version import report
+    from genesys_lab.install.version import version_report
 
-    return Procedure(settings, ca, created, tuple(steps), tuple(entries), plan_rows, revoked, report())
+    return Procedure(settings, ca, created, tuple(steps), tuple(entries), plan_rows, revoked, version_report().text())
 
 
 def _ca(settings: SiteSettings):
@@ -113,7 +116,7 @@ def _ca(settings: SiteSettings):
         return load_ca(folder), False
     folder.mkdir(parents=True, exist_ok=True)
     made = create_ca(folder, settings.ca_cn, org=settings.ca_org, country=settings.ca_country, crl_url=settings.crl_url,
-                     key_size=settings.key_size)  # fmt: skip
+                     key_size=settings.key_size, days=settings.ca_days)  # fmt: skip
     return made.ca, True
 
 
@@ -161,6 +164,7 @@ def _host_entry(ca, settings: SiteSettings, row: SiteHost, serial: str, issued: 
     from genesys_lab.x509.describe import describe
 
     folder = settings.out / BUNDLES / row.host
+    folder.parent.mkdir(mode=0o755, exist_ok=True)
     password_file = None
     storepass = None
     if row.platform is Platform.JAVA_KEYSTORE:

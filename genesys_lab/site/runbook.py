@@ -46,7 +46,7 @@ def sections(proc) -> list[Section]:
         Section("The CA", 2, (
             Block("table", [["field", "value"], ["subject", ca_info.readable_subject if hasattr(ca_info, "readable_subject") else _dn(ca_info.subject)],
                             ["folder", str(ca.paths.root)], ["expires", ca_info.not_after.date().isoformat()],
-                            ["thumbprint (SHA-1)", ca_info.thumbprint_sha1], ["CRL URL", s.crl_url or "none (no CDP in the certificates)"]]),
+                            ["thumbprint (SHA-1)", ca_info.thumbprint_sha1.upper()], ["CRL URL", s.crl_url or "none (no CDP in the certificates)"]]),
             Block("p", "Install the CA certificate (ca_conf/ca_cert.pem, or ca_cert.pfx on Windows: Trusted Root Certification "
                        "Authorities of the Local Computer) on every host. Use this one CA for every Genesys certificate of the site."),
         )),  # fmt: skip
@@ -84,7 +84,7 @@ def _plan_section(proc) -> Section:
 def _host_section(entry, settings) -> Section:
     row = entry.row
     facts = [["field", "value"], ["serial", entry.serial], ["platform", row.platform.value], ["profile", row.profile.value],
-             ["applications", ", ".join(row.applications) or "none listed"], ["thumbprint (SHA-1)", entry.thumbprint],
+             ["applications", ", ".join(row.applications) or "none listed"], ["thumbprint (SHA-1)", entry.thumbprint.upper()],
              ["expires", entry.not_after.date().isoformat()], ["bundle", str(entry.bundle.directory)]]  # fmt: skip
     if entry.password_file is not None:
         facts.append(["keystore password", f"in {entry.password_file} (mode 0600; never copied into this document)"])
@@ -186,16 +186,29 @@ def write_runbook(proc) -> dict[str, Path]:
     }
 
 
-def write_pdf(html_file: Path, pdf_file: Path, *, chromium: str = "/usr/bin/chromium") -> Path:
-    """Print the HTML runbook to PDF with Chromium (Playwright's page.pdf); no network is used."""
-    from playwright.sync_api import sync_playwright
+def write_pdf(html_file: Path, pdf_file: Path, *, chromium: str = "chromium", timeout: float = 120) -> Path:
+    """Print the HTML runbook to PDF with headless Chromium (``--print-to-pdf``); no network is used.
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    Chromium's own command line, not Playwright: it runs the same inside a Jupyter kernel (whose
+    asyncio loop Playwright's sync API refuses) and from the command line.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    from genesys_lab.errors import GenesysLabError
+
+    binary = shutil.which(chromium)
+    if binary is None:
+        raise GenesysLabError(f"{chromium} is not installed: apt-get install chromium, or keep the HTML runbook")
+    with tempfile.TemporaryDirectory() as profile:
+        args = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                f"--print-to-pdf={Path(pdf_file).resolve()}", Path(html_file).resolve().as_uri()]  # fmt: skip
         try:
-            page = browser.new_page()
-            page.goto(html_file.resolve().as_uri())
-            page.pdf(path=str(pdf_file), format="A4", print_background=True)
-        finally:
-            browser.close()
-    return pdf_file
+            proc = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise GenesysLabError(f"chromium did not print {html_file} within {timeout:.0f} s") from None
+    if proc.returncode != 0 or not Path(pdf_file).exists():
+        raise GenesysLabError(f"chromium could not print {html_file}: {proc.stderr.decode(errors='replace').strip()[-200:]}")
+    return Path(pdf_file)
