@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "genesys_lab.cli.renew",
     "genesys_lab.cli.install",
     "genesys_lab.cli.genesys",
+    "genesys_lab.cli.site",
 ]
 
 

@@ -17,16 +17,28 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genesys_lab.errors import FormatError
+from genesys_lab.errors import FormatError, GenesysLabError
 from genesys_lab.x509.names import split_list, validate_hostname, validate_ip
 from genesys_lab.x509.profiles import Profile
 
 MAX_INVENTORY_BYTES = 4 * 2**20  # a site of thousands of hosts is far below this
 REQUIRED = ("host", "cn", "platform")
 OPTIONAL = (
-    "ip", "san_domains", "san_ips", "profile", "key_size", "digest", "days", "applications",
-    "email", "org_unit", "org", "locality", "state", "country",
-)  # fmt: skip
+    "ip",
+    "san_domains",
+    "san_ips",
+    "profile",
+    "key_size",
+    "digest",
+    "days",
+    "applications",
+    "email",
+    "org_unit",
+    "org",
+    "locality",
+    "state",
+    "country",
+)
 
 
 class Platform(enum.Enum):
@@ -74,8 +86,14 @@ class SiteHost:
     def issue_kwargs(self) -> dict:
         """Keyword arguments for ``CertificateAuthority.issue`` / ``issue_many``."""
         kwargs = dict(self.issue_options)
-        kwargs.update(host=self.host, cn=self.cn, profile=self.profile, ip=self.ip,
-                      san_domains=list(self.san_domains), san_ips=list(self.san_ips))  # fmt: skip
+        kwargs.update(
+            host=self.host,
+            cn=self.cn,
+            profile=self.profile,
+            ip=self.ip,
+            san_domains=list(self.san_domains),
+            san_ips=list(self.san_ips),
+        )
         return kwargs
 
 
@@ -95,15 +113,22 @@ def read_site_inventory(path: Path | str) -> list[SiteHost]:
         raise InventoryError(path, ["line 1: the file is empty: the first line must name the columns (host,cn,platform,...)"])
     header = [h.strip().lower() for h in rows[0]]
     problems = [f"line 1: missing column '{c}'" for c in REQUIRED if c not in header]
-    problems += [f"line 1: unknown column '{c}' (known: {', '.join(REQUIRED + OPTIONAL)})" for c in header if c and c not in REQUIRED + OPTIONAL]
+    problems += [
+        f"line 1: unknown column '{c}' (known: {', '.join(REQUIRED + OPTIONAL)})"
+        for c in header
+        if c and c not in REQUIRED + OPTIONAL
+    ]
     if problems:
         raise InventoryError(path, problems)
-    hosts, seen = [], {}
+    hosts: list[SiteHost] = []
+    seen: dict[str, int] = {}
     for number, cells in enumerate(rows[1:], 2):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header):
-            problems.append(f"line {number}: {len(cells)} cells for {len(header)} columns: put quotes around lists, e.g. \"a.example.com,b.example.com\"")
+            problems.append(
+                f'line {number}: {len(cells)} cells for {len(header)} columns: put quotes around lists, e.g. "a.example.com,b.example.com"'
+            )
             continue
         row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
         host, errors = _check_row(row, number)
@@ -138,31 +163,31 @@ def _read_text(path: Path) -> str:
 
 
 def _check_row(row: dict, number: int) -> tuple[SiteHost | None, list[str]]:
-    errors = []
+    errors: list[str] = []
 
-    def check(name, func):
+    def check(func):
         try:
             return func()
-        except Exception as exc:  # each check's own GenesysLabError or ValueError, reported with the line
+        except (GenesysLabError, ValueError) as exc:  # each validator's own message, with the line in front
             errors.append(f"line {number}: {exc}")
             return None
 
-    host = check("host", lambda: validate_hostname(row["host"], option="host"))
-    cn = row["cn"] or None
+    host = check(lambda: validate_hostname(row["host"], option="host"))
+    cn = row["cn"]
     if not cn:
         errors.append(f"line {number}: cn is empty: give the certificate's common name (the guide uses the host's short name)")
-    platform = check("platform", lambda: _choice(Platform, row["platform"], "platform"))
-    profile = check("profile", lambda: _choice(Profile, row.get("profile") or "server", "profile"))
+    platform = check(lambda: _choice(Platform, row["platform"], "platform"))
+    profile = check(lambda: _choice(Profile, row.get("profile") or "server", "profile"))
     if profile is Profile.CA:
         errors.append(f"line {number}: profile: 'ca' is the CA's own profile: use server or gui")
-    ip = check("ip", lambda: validate_ip(row["ip"], option="ip")) if row.get("ip") else None
-    san_domains = check("san_domains", lambda: tuple(validate_hostname(n, option="san_domains") for n in split_list(row.get("san_domains", ""))))
-    san_ips = check("san_ips", lambda: tuple(validate_ip(i, option="san_ips") for i in split_list(row.get("san_ips", ""))))
+    ip = check(lambda: validate_ip(row["ip"], option="ip")) if row.get("ip") else None
+    san_domains = check(lambda: tuple(validate_hostname(n, option="san_domains") for n in split_list(row.get("san_domains", ""))))
+    san_ips = check(lambda: tuple(validate_ip(i, option="san_ips") for i in split_list(row.get("san_ips", ""))))
     applications = tuple(a.strip() for a in row.get("applications", "").split(";") if a.strip())
     options = {}
     for name in ("key_size", "days"):
         if row.get(name):
-            value = check(name, lambda n=name: _positive_int(row[n]))
+            value = check(lambda n=name: _positive_int(row[n]))
             if value is not None:
                 options[name] = value
     for name in ("digest", "email", "org_unit", "org", "locality", "state", "country"):

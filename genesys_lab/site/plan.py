@@ -68,13 +68,20 @@ def current_certificates(ca) -> dict[str, Current]:
         host = (info.san_dns[0] if info.san_dns else info.common_name or "").lower()
         profile = profile_of(cert)
         found[host] = Current(
-            record.serial, host, info.common_name, frozenset(n.lower() for n in info.san_dns), frozenset(info.san_ip),
-            profile.value if profile else None, info.not_after,
-        )  # fmt: skip
+            record.serial,
+            host,
+            info.common_name,
+            frozenset(n.lower() for n in info.san_dns),
+            frozenset(info.san_ip),
+            profile.value if profile else None,
+            info.not_after,
+        )
     return found
 
 
-def plan(hosts: list[SiteHost], current: dict[str, Current], *, renewal_lead_days: int, now: dt.datetime | None = None) -> list[Step]:
+def plan(
+    hosts: list[SiteHost], current: dict[str, Current], *, renewal_lead_days: int, now: dt.datetime | None = None
+) -> list[Step]:
     """One step per inventory host, then one per certificate whose host left the inventory."""
     now = now or dt.datetime.now(dt.timezone.utc)
     steps = []
@@ -88,7 +95,9 @@ def plan(hosts: list[SiteHost], current: dict[str, Current], *, renewal_lead_day
             steps.append(Step(Action.REPLACE, row.host, "changed: " + ", ".join(changes), have.serial, row))
         elif have.not_after - now <= dt.timedelta(days=renewal_lead_days):
             days = (have.not_after - now).days
-            steps.append(Step(Action.RENEW, row.host, f"expires in {days} days (renewal lead {renewal_lead_days} days)", have.serial, row))
+            steps.append(
+                Step(Action.RENEW, row.host, f"expires in {days} days (renewal lead {renewal_lead_days} days)", have.serial, row)
+            )
         else:
             steps.append(Step(Action.KEEP, row.host, "unchanged", have.serial, row))
     listed = {row.host.lower() for row in hosts}

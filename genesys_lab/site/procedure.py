@@ -15,15 +15,25 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from genesys_lab.errors import UsageError
 from genesys_lab.site.inventory import Platform, SiteHost, read_site_inventory
 from genesys_lab.site.plan import Action, Step, current_certificates, plan
 from genesys_lab.site.rotation import Rotation, rotation
 
+if TYPE_CHECKING:
+    from genesys_lab.genesys.generate import GeneratedOptions
+    from genesys_lab.install.bundle import Bundle
+
 PASSWORD_FILE = "keystore-password.txt"
 BUNDLES = "bundles"
-_OPTIONS_PLATFORM = {Platform.UNIX: "unix", Platform.WINDOWS: "windows", Platform.JAVA_PEM: "java", Platform.JAVA_KEYSTORE: "java"}
+_OPTIONS_PLATFORM = {
+    Platform.UNIX: "unix",
+    Platform.WINDOWS: "windows",
+    Platform.JAVA_PEM: "java",
+    Platform.JAVA_KEYSTORE: "java",
+}
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,9 @@ class SiteSettings:
 
     def __post_init__(self):
         if self.ca_days <= self.days:
-            raise UsageError(f"a CA of {self.ca_days} days cannot sign certificates of {self.days} days: give the CA a longer life")
+            raise UsageError(
+                f"a CA of {self.ca_days} days cannot sign certificates of {self.days} days: give the CA a longer life"
+            )
         if self.days <= 0 or self.renewal_lead_days < 0 or self.renewal_lead_days >= self.days:
             raise UsageError(
                 f"validity {self.days} days with renewal lead {self.renewal_lead_days} days: "
@@ -63,22 +75,22 @@ class HostEntry:
     serial: str
     thumbprint: str
     not_after: dt.datetime
-    bundle: object  # install.bundle.Bundle
-    options: object  # genesys.generate.GeneratedOptions
+    bundle: Bundle
+    options: GeneratedOptions
     password_file: Path | None = None
 
 
 @dataclass(frozen=True)
 class Procedure:
     settings: SiteSettings
-    ca: object
+    ca: Any  # authority.ca.CertificateAuthority
     created_ca: bool
     steps: tuple[Step, ...]
     hosts: tuple[HostEntry, ...]
     rotation: tuple[Rotation, ...]
     revoked: tuple[str, ...] = ()
     versions: str = ""
-    files: dict = field(default_factory=dict)
+    issued: dict = field(default_factory=dict)  # host (lower case) -> serial issued in this run
 
     def steps_by(self, action: Action) -> list[Step]:
         return [s for s in self.steps if s.action is action]
@@ -90,7 +102,9 @@ def run_procedure(settings: SiteSettings, *, progress=None, now: dt.datetime | N
     settings.out.mkdir(parents=True, exist_ok=True)
     ca, created = _ca(settings)
     steps = plan(hosts, current_certificates(ca), renewal_lead_days=settings.renewal_lead_days, now=now)
-    issued = _issue(ca, settings, [s for s in steps if s.action in (Action.ISSUE, Action.REPLACE, Action.RENEW)], progress, len(hosts))
+    issued = _issue(
+        ca, settings, [s for s in steps if s.action in (Action.ISSUE, Action.REPLACE, Action.RENEW)], progress, len(hosts)
+    )
     revoked = _revoke(ca, steps) if settings.revoke else ()
     current = current_certificates(ca)
     entries = []
@@ -103,7 +117,17 @@ def run_procedure(settings: SiteSettings, *, progress=None, now: dt.datetime | N
     )
     from genesys_lab.install.version import version_report
 
-    return Procedure(settings, ca, created, tuple(steps), tuple(entries), plan_rows, revoked, version_report().text())
+    return Procedure(
+        settings,
+        ca,
+        created,
+        tuple(steps),
+        tuple(entries),
+        plan_rows,
+        revoked,
+        version_report().text(),
+        {host: made.serial for host, made in issued.items()},
+    )
 
 
 def _ca(settings: SiteSettings):
@@ -115,16 +139,24 @@ def _ca(settings: SiteSettings):
     if (folder / "ca_conf").exists():
         return load_ca(folder), False
     folder.mkdir(parents=True, exist_ok=True)
-    made = create_ca(folder, settings.ca_cn, org=settings.ca_org, country=settings.ca_country, crl_url=settings.crl_url,
-                     key_size=settings.key_size, days=settings.ca_days)  # fmt: skip
+    made = create_ca(
+        folder,
+        settings.ca_cn,
+        org=settings.ca_org,
+        country=settings.ca_country,
+        crl_url=settings.crl_url,
+        key_size=settings.key_size,
+        days=settings.ca_days,
+    )
     return made.ca, True
 
 
-def _issue(ca, settings: SiteSettings, todo: list[Step], progress, total: int) -> dict[str, object]:
+def _issue(ca, settings: SiteSettings, todo: list[Step], progress, total: int) -> dict[str, Any]:
     if not todo:
         return {}
     requests = []
     for step in todo:
+        assert step.row is not None  # issue, replace and renew steps always carry their row
         kwargs = step.row.issue_kwargs()
         kwargs.setdefault("days", settings.days)
         kwargs.setdefault("key_size", settings.key_size)
@@ -170,7 +202,7 @@ def _host_entry(ca, settings: SiteSettings, row: SiteHost, serial: str, issued: 
     if row.platform is Platform.JAVA_KEYSTORE:
         storepass, password_file = _keystore_password(settings, folder)
     bundle = deploy(ca, serial, row.platform.value, folder, storepass=storepass, trustpass=storepass, overwrite=True)
-    if password_file is not None:
+    if password_file is not None and storepass is not None:
         _write_secret(password_file, storepass)
     options = genesys_options(ca, serial, _OPTIONS_PLATFORM[row.platform], mutual=False)
     info = describe(ca.paths.repository / f"{serial}.pem")

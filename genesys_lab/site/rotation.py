@@ -36,10 +36,16 @@ def rotation(host: str, serial: str, thumbprint: str, not_after: dt.datetime, le
 
 def rows(plan: list[Rotation]) -> list[dict]:
     return [
-        {"host": r.host, "serial": r.serial, "expires": r.not_after.date().isoformat(), "renew on": r.renew_on.isoformat(),
-         "days left": r.days_left, "applications": ", ".join(r.applications)}
+        {
+            "host": r.host,
+            "serial": r.serial,
+            "expires": r.not_after.date().isoformat(),
+            "renew on": r.renew_on.isoformat(),
+            "days left": r.days_left,
+            "applications": ", ".join(r.applications),
+        }
         for r in sorted(plan, key=lambda r: (r.renew_on, r.host))
-    ]  # fmt: skip
+    ]
 
 
 def calendar_bytes(plan: list[Rotation], site: str) -> bytes:
@@ -81,8 +87,8 @@ def timeline_svg(plan: list[Rotation], *, today: dt.date | None = None, width: i
     ordered = sorted(plan, key=lambda r: (r.renew_on, r.host))
     end = max(r.not_after.date() for r in ordered)
     span = max((end - today).days, 1)
-    left, row_h = 230, 22
-    x = lambda day: left + (width - left - 20) * max(0, (day - today).days) / span  # noqa: E731
+    left, right, row_h = 230, 130, 22
+    x = lambda day: left + (width - left - right) * max(0, (day - today).days) / span  # noqa: E731
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{row_h * len(ordered) + 40}" '
         'font-family="sans-serif" font-size="12" role="img" aria-label="certificate rotation timeline">'
@@ -92,12 +98,16 @@ def timeline_svg(plan: list[Rotation], *, today: dt.date | None = None, width: i
         due = r.renew_on <= today
         colour = "#c0392b" if due else "#2e86c1"
         parts.append(f'<text x="4" y="{y + 13}">{html.escape(r.host)}</text>')
-        parts.append(f'<rect x="{left}" y="{y + 3}" width="{x(r.not_after.date()) - left:.1f}" height="12" fill="{colour}" opacity="0.35"/>')
-        parts.append(f'<line x1="{x(r.renew_on):.1f}" x2="{x(r.renew_on):.1f}" y1="{y}" y2="{y + 18}" stroke="{colour}" stroke-width="3"/>')
-        parts.append(f'<text x="{min(x(r.not_after.date()) + 4, width - 90):.1f}" y="{y + 13}" fill="#555">renew {r.renew_on.isoformat()}</text>')
+        parts.append(
+            f'<rect x="{left}" y="{y + 3}" width="{x(r.not_after.date()) - left:.1f}" height="12" fill="{colour}" opacity="0.35"/>'
+        )
+        parts.append(
+            f'<line x1="{x(r.renew_on):.1f}" x2="{x(r.renew_on):.1f}" y1="{y}" y2="{y + 18}" stroke="{colour}" stroke-width="3"/>'
+        )
+        parts.append(f'<text x="{width - right + 8}" y="{y + 13}" fill="#555">renew {r.renew_on.isoformat()}</text>')
     base = 10 + len(ordered) * row_h + 14
     parts.append(f'<text x="{left}" y="{base}" fill="#555">today {today.isoformat()}</text>')
-    parts.append(f'<text x="{width - 150}" y="{base}" fill="#555">{end.isoformat()}</text>')
+    parts.append(f'<text x="{width - right - 70}" y="{base}" fill="#555">{end.isoformat()}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
