@@ -23,6 +23,7 @@ class Action(enum.Enum):
     REPLACE = "replace"  # the row changed: new certificate, old one to revoke (superseded)
     RENEW = "renew"  # unchanged but due: expires within the renewal lead time
     REVOKE = "revoke"  # the host left the inventory (cessationOfOperation)
+    RETIRE = "retire"  # an older, still valid certificate of a host that has a newer one (superseded)
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,29 @@ class Step:
     serial: str | None = None  # the certificate kept, replaced, renewed or to revoke
     row: SiteHost | None = None
 
+    @property
+    def revocation_reason(self) -> str | None:
+        """RFC 5280 5.3.1's reason for the certificate this step takes out of service, if any."""
+        if self.action is Action.REVOKE:
+            return "cessationOfOperation"
+        if self.action in (Action.REPLACE, Action.RENEW, Action.RETIRE):
+            return "superseded"
+        return None
+
 
 def current_certificates(ca) -> dict[str, Current]:
     """The newest valid certificate per host (lower-case FQDN)."""
+    return {host: found[-1] for host, found in valid_certificates(ca).items()}
+
+
+def valid_certificates(ca) -> dict[str, list[Current]]:
+    """Every valid host certificate per host (lower-case FQDN), oldest first."""
     from cryptography import x509
 
     from genesys_lab.x509.describe import describe, extension
     from genesys_lab.x509.profiles import profile_of
 
-    found: dict[str, Current] = {}
+    found: dict[str, list[Current]] = {}
     for record in ca.records():
         if record.status != "V":
             continue
@@ -67,44 +82,51 @@ def current_certificates(ca) -> dict[str, Current]:
             continue
         host = (info.san_dns[0] if info.san_dns else info.common_name or "").lower()
         profile = profile_of(cert)
-        found[host] = Current(
-            record.serial,
-            host,
-            info.common_name,
-            frozenset(n.lower() for n in info.san_dns),
-            frozenset(info.san_ip),
-            profile.value if profile else None,
-            info.not_after,
+        found.setdefault(host, []).append(
+            Current(
+                record.serial,
+                host,
+                info.common_name,
+                frozenset(n.lower() for n in info.san_dns),
+                frozenset(info.san_ip),
+                profile.value if profile else None,
+                info.not_after,
+            )
         )
     return found
 
 
 def plan(
-    hosts: list[SiteHost], current: dict[str, Current], *, renewal_lead_days: int, now: dt.datetime | None = None
+    hosts: list[SiteHost], valid: dict[str, list[Current]], *, renewal_lead_days: int, now: dt.datetime | None = None
 ) -> list[Step]:
-    """One step per inventory host, then one per certificate whose host left the inventory."""
+    """One step per inventory host, one per older certificate still valid, one per host that left.
+
+    ``valid`` is :func:`valid_certificates`' answer: a host's newest certificate is its current one;
+    any older one still valid (left over from a replacement) is to be retired, or the site runs two.
+    """
     now = now or dt.datetime.now(dt.timezone.utc)
     steps = []
     for row in hosts:
-        have = current.get(row.host.lower())
-        if have is None:
-            steps.append(Step(Action.ISSUE, row.host, "no valid certificate yet", row=row))
-            continue
-        changes = _differences(row, have)
-        if changes:
-            steps.append(Step(Action.REPLACE, row.host, "changed: " + ", ".join(changes), have.serial, row))
-        elif have.not_after - now <= dt.timedelta(days=renewal_lead_days):
-            days = (have.not_after - now).days
-            steps.append(
-                Step(Action.RENEW, row.host, f"expires in {days} days (renewal lead {renewal_lead_days} days)", have.serial, row)
-            )
-        else:
-            steps.append(Step(Action.KEEP, row.host, "unchanged", have.serial, row))
+        found = valid.get(row.host.lower(), [])
+        steps.append(_host_step(row, found[-1] if found else None, renewal_lead_days, now))
+        steps += [Step(Action.RETIRE, row.host, f"replaced by {found[-1].serial}", old.serial, row) for old in found[:-1]]
     listed = {row.host.lower() for row in hosts}
-    for host, have in sorted(current.items()):
+    for host, found in sorted(valid.items()):
         if host not in listed:
-            steps.append(Step(Action.REVOKE, have.host, "no longer in the inventory", have.serial))
+            steps += [Step(Action.REVOKE, old.host, "no longer in the inventory", old.serial) for old in found]
     return steps
+
+
+def _host_step(row: SiteHost, have: Current | None, renewal_lead_days: int, now: dt.datetime) -> Step:
+    if have is None:
+        return Step(Action.ISSUE, row.host, "no valid certificate yet", row=row)
+    changes = _differences(row, have)
+    if changes:
+        return Step(Action.REPLACE, row.host, "changed: " + ", ".join(changes), have.serial, row)
+    if have.not_after - now <= dt.timedelta(days=renewal_lead_days):
+        days = (have.not_after - now).days
+        return Step(Action.RENEW, row.host, f"expires in {days} days (renewal lead {renewal_lead_days} days)", have.serial, row)
+    return Step(Action.KEEP, row.host, "unchanged", have.serial, row)
 
 
 def _differences(row: SiteHost, have: Current) -> list[str]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from genesys_lab.errors import UsageError
 from genesys_lab.site.inventory import Platform, SiteHost, read_site_inventory
-from genesys_lab.site.plan import Action, Step, current_certificates, plan
+from genesys_lab.site.plan import Action, Step, current_certificates, plan, valid_certificates
 from genesys_lab.site.rotation import Rotation, rotation
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def run_procedure(settings: SiteSettings, *, progress=None, now: dt.datetime | N
     hosts = read_site_inventory(settings.inventory)  # every row checked before anything is written
     settings.out.mkdir(parents=True, exist_ok=True)
     ca, created = _ca(settings)
-    steps = plan(hosts, current_certificates(ca), renewal_lead_days=settings.renewal_lead_days, now=now)
+    steps = plan(hosts, valid_certificates(ca), renewal_lead_days=settings.renewal_lead_days, now=now)
     issued = _issue(
         ca, settings, [s for s in steps if s.action in (Action.ISSUE, Action.REPLACE, Action.RENEW)], progress, len(hosts)
     )
@@ -171,19 +171,14 @@ def _issue(ca, settings: SiteSettings, todo: list[Step], progress, total: int) -
 
 
 def _revoke(ca, steps: list[Step]) -> tuple[str, ...]:
+    """Revoke what the plan takes out of service (replaced, renewed, retired, removed), then publish the CRL."""
     from genesys_lab.authority.crl import generate_crl
     from genesys_lab.authority.revoke import revoke
 
     done = []
     for step in steps:
-        if step.action is Action.REPLACE and step.serial:
-            revoke(ca, step.serial, "superseded")
-            done.append(step.serial)
-        elif step.action is Action.REVOKE and step.serial:
-            revoke(ca, step.serial, "cessationOfOperation")
-            done.append(step.serial)
-        elif step.action is Action.RENEW and step.serial:
-            revoke(ca, step.serial, "superseded")
+        if step.serial and step.revocation_reason:
+            revoke(ca, step.serial, step.revocation_reason)
             done.append(step.serial)
     if done:
         generate_crl(ca)

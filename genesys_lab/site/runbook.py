@@ -80,16 +80,17 @@ def _rotation_section(proc) -> Section:
 
 def _plan_section(proc) -> Section:
     rows = [["host", "action", "why", "serial", "new serial"]]
-    rows += [[st.host, st.action.value, st.why, st.serial or "", proc.issued.get(st.host.lower(), "")] for st in proc.steps]
-    blocks = [Block("table", rows)]
-    pending = [
-        st for st in proc.steps if st.action in (Action.REVOKE, Action.REPLACE, Action.RENEW) and st.serial not in proc.revoked
+    issuing = (Action.ISSUE, Action.REPLACE, Action.RENEW)
+    rows += [
+        [st.host, st.action.value, st.why, st.serial or "", proc.issued.get(st.host.lower(), "") if st.action in issuing else ""]
+        for st in proc.steps
     ]
+    blocks = [Block("table", rows)]
+    pending = [st for st in proc.steps if st.revocation_reason and st.serial not in proc.revoked]
     if pending:
         blocks.append(Block("p", "Still to revoke (run each once the new certificate is installed, then publish the CRL):"))
-        reasons = {Action.REVOKE: "cessationOfOperation", Action.REPLACE: "superseded", Action.RENEW: "superseded"}
         commands = [
-            f"genesys-lab revoke {st.serial} --reason {reasons[st.action]} --ca-dir {proc.ca.paths.root}" for st in pending
+            f"genesys-lab revoke {st.serial} --reason {st.revocation_reason} --ca-dir {proc.ca.paths.root}" for st in pending
         ]
         blocks.append(Block("code", "\n".join([*commands, f"genesys-lab gen-crl --ca-dir {proc.ca.paths.root}"])))
     if proc.revoked:
