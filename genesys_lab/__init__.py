@@ -111,6 +111,9 @@ _EXPORTS: dict[str, str] = {
     "handshake_connection": "genesys_lab.genesys.handshake",
     "with_option": "genesys_lab.genesys.handshake",
     "what_if": "genesys_lab.genesys.handshake",
+    # windows: a simulated Windows computer's certificate stores (more in genesys_lab.windows)
+    "new_machine": "genesys_lab.windows.machine",
+    "load_machine": "genesys_lab.windows.machine",
 }
 
 #: public names whose module spells them differently

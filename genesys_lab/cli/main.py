@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "genesys_lab.cli.install",
     "genesys_lab.cli.genesys",
     "genesys_lab.cli.site",
+    "genesys_lab.cli.windows",
 ]
 
 

@@ -18,7 +18,7 @@ import importlib
 import re
 from pathlib import Path
 
-NOTEBOOKS = ("02", "03", "04", "05", "06")
+NOTEBOOKS = ("02", "03", "04", "05", "06", "07")
 
 
 def questions(notebook: str, workdir: Path | str, **params) -> tuple:

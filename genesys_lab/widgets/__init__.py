@@ -19,6 +19,7 @@ _EXPORTS = {
     "HandshakePlayground": "playground",
     "CertificateView": "render",
     "ComparisonView": "render",
+    "CertificatesConsole": "mmc",
 }
 
 __all__ = sorted(_EXPORTS)
