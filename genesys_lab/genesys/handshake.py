@@ -145,13 +145,11 @@ def with_option(site: Site, obj: str, option: str, value: str | None) -> Site:
     """A copy of the site with one option set (or removed, value None) on ``obj``, named as a Finding names it.
 
     ``obj`` is ``"host NAME"``, ``"application NAME"``, ``"port APP:PORT"`` or
-    ``"connection CLIENT -> SERVER:PORT"``; an undocumented option or a value
+    ``"connection CLIENT -> SERVER:PORT"``; setting an undocumented option or a value
     it does not take is one UsageError line, and the site is left unchanged.
     """
-    if value is not None:
+    if value is not None:  # removing (value None) takes any name: that is how a misspelt option goes
         spec(option).check(str(value))
-    else:
-        spec(option)
     kind, _, name = obj.partition(" ")
 
     def edit(options):
