@@ -18,8 +18,7 @@ import importlib
 import re
 from pathlib import Path
 
-NOTEBOOKS = ("02", "03", "04", "05", "06", "07")
-NOTEBOOKS = ("02", "03", "04", "05", "06", "10")
+NOTEBOOKS = ("02", "03", "04", "05", "06", "07", "10")
 
 
 def questions(notebook: str, workdir: Path | str, **params) -> tuple:
