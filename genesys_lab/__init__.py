@@ -128,6 +128,12 @@ _EXPORTS: dict[str, str] = {
     "handshake_connection": "genesys_lab.genesys.handshake",
     "with_option": "genesys_lab.genesys.handshake",
     "what_if": "genesys_lab.genesys.handshake",
+    # a site's procedure (genesys_lab.site): inventory -> certificates, bundles, options, rotation, runbook
+    "SiteSettings": "genesys_lab.site.procedure",
+    "run_procedure": "genesys_lab.site.procedure",
+    "read_site_inventory": "genesys_lab.site.inventory",
+    "write_runbook": "genesys_lab.site.runbook",
+    "run_site_notebook": "genesys_lab.site.unattended",
     # crash safety (issue 10): the transaction any store folder uses, recovery, a lost ca.conf
     "transaction": "genesys_lab.authority.journal",
     "Transaction": "genesys_lab.authority.journal",

@@ -371,7 +371,6 @@ def test_a_desktops_thumbprint_must_be_in_current_user_my(lab, tmp_path, store, 
 
 def test_a_servers_thumbprint_must_be_in_local_machine_my(lab, tmp_path):
     from genesys_lab.windows import new_machine
-    from genesys_lab.x509.describe import describe
 
     data = site_dict()
     data["hosts"][CFG] = {"os": "windows", "machine": str(tmp_path / "cfg01")}

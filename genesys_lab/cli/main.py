@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "genesys_lab.cli.windows",
     "genesys_lab.cli.genesys",
     "genesys_lab.cli.repair",
+    "genesys_lab.cli.site",
 ]
 
 
