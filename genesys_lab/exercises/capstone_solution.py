@@ -35,7 +35,7 @@ def solve(
     }
     issued = {host: ca.issue(host, key_size=key_size, **want) for host, want in wanted.items()}
     if runbook_before_reissue:
-        _runbook(work, ca)
+        _runbook(work, ca, wanted)
     revoke(ca, issued["sip01.example.com"].serial, revoke_reason)  # the leaked one
     issued["sip01.example.com"] = ca.issue("sip01.example.com", key_size=key_size, **wanted["sip01.example.com"])
     if publish_crl:
@@ -44,7 +44,7 @@ def solve(
     _windows(work, ca, issued, server_pfx_store)
     _site_file(work, ca, issued)
     if not runbook_before_reissue:
-        _runbook(work, ca)
+        _runbook(work, ca, wanted)
 
 
 def _bundles(work: Path, ca, issued) -> None:
@@ -126,7 +126,8 @@ def _site_file(work: Path, ca, issued) -> None:
     save_site(site_from_dict(data, folder=str(work)), work / "site.toml", overwrite=True)
 
 
-def _runbook(work: Path, ca) -> None:
+def _runbook(work: Path, ca, wanted: dict) -> None:
+    """The inventory says what was issued, so the runbook's re-run keeps every certificate."""
     from genesys_lab.site.procedure import SiteSettings, run_procedure
     from genesys_lab.site.runbook import write_runbook
 
@@ -138,7 +139,7 @@ def _runbook(work: Path, ca) -> None:
         "psdk01.example.com": "java-pem",
     }
     lines = ["host,cn,ip,san_domains,profile,platform"]
-    for host, want in HOSTS.items():
+    for host, want in wanted.items():
         lines.append(
             f'{host},{want["cn"]},{want["ip"] or ""},"{",".join(want["san_domains"])}",{want["profile"]},{platforms[host]}'
         )
