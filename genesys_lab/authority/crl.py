@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from genesys_lab.authority import store
+from genesys_lab.authority import reasons, store
 from genesys_lab.errors import CADatabaseError, FormatError, GenesysLabError, UsageError
 from genesys_lab.x509 import der as _der
 from genesys_lab.x509.describe import extension
@@ -64,33 +64,9 @@ _HOLD_OIDS = {
     "holdinstructionreject": "1.2.840.10040.2.3",
 }
 
-# ca.db reason text -> CRLReason code, as OpenSSL's unpack_revinfo reads it (case-insensitive).
-# keyTime / CAkeyTime / holdInstruction are what -crl_compromise, -crl_CA_compromise, -crl_hold write.
-_DB_REASONS = {
-    "unspecified": 0,
-    "keycompromise": 1,
-    "cacompromise": 2,
-    "affiliationchanged": 3,
-    "superseded": 4,
-    "cessationofoperation": 5,
-    "certificatehold": 6,
-    "removefromcrl": 8,
-    "holdinstruction": 6,
-    "keytime": 1,
-    "cakeytime": 2,
-}
-REASON_NAMES = {
-    0: "unspecified",
-    1: "keyCompromise",
-    2: "CACompromise",
-    3: "affiliationChanged",
-    4: "superseded",
-    5: "cessationOfOperation",
-    6: "certificateHold",
-    8: "removeFromCRL",
-    9: "privilegeWithdrawn",
-    10: "AACompromise",
-}
+# ca.db reason text -> CRLReason code, and code -> name: the one table in authority.reasons.
+_DB_REASONS = reasons.DB_CODES
+REASON_NAMES = reasons.NAMES
 
 _TIME = re.compile(r"\d{12}Z|\d{14}Z")
 
@@ -200,9 +176,9 @@ def generate_crl(ca, days=DEFAULT_CRL_DAYS, *, now: dt.datetime | None = None) -
     All three files change in one locked transaction: a failure leaves the
     old CRL and the old number in place.
     """
-    from genesys_lab.authority.ca import CertificateAuthority, check_days, load_ca
+    from genesys_lab.authority.ca import check_days, load_ca
 
-    ca = ca if isinstance(ca, CertificateAuthority) else load_ca(ca)
+    ca = load_ca(ca)
     days = check_days(days, "--days")
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
     digest = config_digest(ca.paths.config)
@@ -515,23 +491,12 @@ def _read_entries(crl):
 
 
 class _ReasonCodes(dict):
-    def __missing__(self, flag):
-        from cryptography.x509 import ReasonFlags
+    """cryptography ReasonFlags -> code, from authority.reasons."""
 
-        table = {
-            ReasonFlags.unspecified: 0,
-            ReasonFlags.key_compromise: 1,
-            ReasonFlags.ca_compromise: 2,
-            ReasonFlags.affiliation_changed: 3,
-            ReasonFlags.superseded: 4,
-            ReasonFlags.cessation_of_operation: 5,
-            ReasonFlags.certificate_hold: 6,
-            ReasonFlags.remove_from_crl: 8,
-            ReasonFlags.privilege_withdrawn: 9,
-            ReasonFlags.aa_compromise: 10,
-        }
-        self.update(table)
-        return table[flag]
+    def __missing__(self, flag):
+        code = reasons.FLAG_CODES[flag.name]
+        self[flag] = code
+        return code
 
 
 _REASON_CODES = _ReasonCodes()

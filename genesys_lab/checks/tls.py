@@ -346,18 +346,15 @@ class Credentials:
 
 
 def credentials(ca, serial) -> Credentials:
-    """``<SERIAL>_<host>_cert.pem`` and ``<SERIAL>_<host>_priv_key.pem`` of an issued certificate."""
+    """``<SERIAL>_<host>_cert.pem`` and ``<SERIAL>_<host>_priv_key.pem`` of an issued certificate (the CA names them)."""
     from genesys_lab.errors import CertificateNotFoundError
 
-    record = ca.record(serial)
-    host = record.host
-    repo = ca.paths.repository
-    cert, key = repo / f"{record.serial}_{host}_cert.pem", repo / f"{record.serial}_{host}_priv_key.pem"
-    if host is None or not key.exists():
+    files = ca.host_files(serial)
+    if not files.key.exists():
         raise CertificateNotFoundError(
-            f"serial {record.serial} has no key file in {repo}: a handshake needs <SERIAL>_<host>_priv_key.pem"
+            f"serial {ca.record(serial).serial} has no key file in {ca.paths.repository}: a handshake needs <SERIAL>_<host>_priv_key.pem"
         )
-    return Credentials(cert, key)
+    return Credentials(files.cert, files.key)
 
 
 def first_dns_name(cert_path: Path) -> str | None:

@@ -27,6 +27,7 @@ from genesys_lab.errors import FormatError, GenesysLabError, PasswordError, Usag
 from genesys_lab.formats.identify import Identity, Item, Kind, identify, read_source
 from genesys_lab.formats.passwords import PasswordRequired
 from genesys_lab.x509.describe import readable_name
+from genesys_lab.x509.profiles import parse_choice
 
 SECRET_MODE = 0o600
 PUBLIC_MODE = 0o644
@@ -41,15 +42,7 @@ class KeyFormat(enum.Enum):
 
     @classmethod
     def parse(cls, value, option: str = "-informat") -> KeyFormat:
-        if isinstance(value, cls):
-            return value
-        text = str(value).strip().lower()
-        if text == "pfx":
-            return cls.PKCS12
-        try:
-            return cls(text)
-        except ValueError:
-            raise UsageError(f"{option} {value!r} is not one of pfx, pkcs8, pkcs12, rsa") from None
+        return parse_choice(cls, value, words="is not one of pfx, pkcs8, pkcs12, rsa", aliases={"pfx": cls.PKCS12}, prefix=f"{option} ")
 
 
 class CertEncoding(enum.Enum):
@@ -58,12 +51,7 @@ class CertEncoding(enum.Enum):
 
     @classmethod
     def parse(cls, value) -> CertEncoding:
-        if isinstance(value, cls):
-            return value
-        try:
-            return cls(str(value).strip().lower())
-        except ValueError:
-            raise UsageError(f"output encoding {value!r} is not pem or der") from None
+        return parse_choice(cls, value, words="is not pem or der", prefix="output encoding ")
 
 
 _ACCEPTS = {
@@ -303,27 +291,20 @@ def convert_key(
 
 
 def load_certificates(source) -> list:
-    """Every certificate in a PEM (one or several) or DER file; an error says what else the file is.
+    """Every certificate in a PEM (one or several) or DER file (``x509.read``'s one reader).
 
     A certificate object passes through, so callers may mix files and objects.
     """
-    from cryptography import x509
+    from genesys_lab.x509.read import read_certificates
 
-    if isinstance(source, x509.Certificate):
-        return [source]
-    data, name = read_source(source)
-    found = identify(data)
-    certs = found.of_kind(Kind.CERTIFICATE)
-    if not certs or len(certs) != len(found.items):
-        raise FormatError(f"{name} is {_a(found.summary())}, not a certificate file")
-    return [x509.load_der_x509_certificate(i.der) for i in certs]
+    return read_certificates(source)
 
 
 def load_certificate(source):
-    certs = load_certificates(source)
-    if len(certs) != 1:
-        raise FormatError(f"{read_source(source)[1]} holds {len(certs)} certificates: give a file with just one")
-    return certs[0]
+    """Exactly one certificate; a chain file is refused with a message naming each certificate."""
+    from genesys_lab.x509.read import read_certificate
+
+    return read_certificate(source)
 
 
 def _pem_of(item: Item) -> bytes:
@@ -447,7 +428,7 @@ def export_pkcs12(
     from genesys_lab.formats.pkcs12 import Compat, build_pkcs12
 
     out = check_output(out, overwrite=overwrite)
-    mode = compat if isinstance(compat, Compat) else _compat(compat)
+    mode = Compat.parse(compat)
     certificate = load_certificate(cert)
     private_key = load_key(key, None, key_password)
     if _spki(private_key.public_key()) != _spki(certificate.public_key()):
@@ -459,15 +440,6 @@ def export_pkcs12(
     name = friendly_name if friendly_name is not None else _host_name(certificate)
     pfx = build_pkcs12(private_key, certificate, cas, password=password, friendly_name=name, compat=mode)
     return write_output(out, pfx, secret=True, overwrite=overwrite)
-
-
-def _compat(value: str):
-    from genesys_lab.formats.pkcs12 import Compat
-
-    try:
-        return Compat(str(value).strip().lower())
-    except ValueError:
-        raise UsageError(f"compatibility {value!r} is not modern or legacy") from None
 
 
 def _host_name(cert) -> str | None:

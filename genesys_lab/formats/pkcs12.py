@@ -68,6 +68,12 @@ class Compat(enum.Enum):
     MODERN = "modern"
     LEGACY = "legacy"
 
+    @classmethod
+    def parse(cls, value) -> Compat:
+        from genesys_lab.x509.profiles import parse_choice
+
+        return parse_choice(cls, value, words="is not modern or legacy", prefix="compatibility ")
+
 
 # ------------------------------------------------------------------ OIDs
 
