@@ -4,7 +4,7 @@ import multiprocessing
 from pathlib import Path
 
 import pytest
-from conftest import snapshot
+from helpers import snapshot
 
 from genesys_lab import create_ca, load_ca
 from genesys_lab.authority import store

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
-import ipaddress
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -23,132 +22,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from helpers import DAY, NOW, make_ca_cert, make_crl, make_leaf
 
 from genesys_lab.checks.verify import Status, verify
 from genesys_lab.x509.profiles import Digest
-from genesys_lab.x509.signing import sign_certificate
 
 pytestmark = pytest.mark.interop
-
-NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-DAY = dt.timedelta(days=1)
-EKU = {
-    "server": ExtendedKeyUsageOID.SERVER_AUTH,
-    "client": ExtendedKeyUsageOID.CLIENT_AUTH,
-    "any": ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
-}
-KU_NAMES = [
-    "digital_signature",
-    "content_commitment",
-    "key_encipherment",
-    "data_encipherment",
-    "key_agreement",
-    "key_cert_sign",
-    "crl_sign",
-    "encipher_only",
-    "decipher_only",
-]
-
-
-def _key_usage(*on):
-    return x509.KeyUsage(**{n: n in on for n in KU_NAMES})
-
-
-def _name(cn):
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Genesys Lab"), x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
-@dataclass
-class Issuer:
-    cert: x509.Certificate
-    key: object
-
-
-def make_ca(
-    cn,
-    key,
-    *,
-    signer: Issuer | None = None,
-    ca_flag=True,
-    ku=("key_cert_sign", "crl_sign"),
-    days=3650,
-    path_length=None,
-    eku=None,
-) -> Issuer:
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(cn))
-        .issuer_name(signer.cert.subject if signer else _name(cn))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - DAY)
-        .not_valid_after(NOW + days * DAY)
-        .add_extension(x509.BasicConstraints(ca=ca_flag, path_length=path_length if ca_flag else None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-    )
-    if ku is not None:
-        builder = builder.add_extension(_key_usage(*ku), critical=True)
-    if eku is not None:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([EKU[e] for e in eku]), critical=False)
-    sign_key = signer.key if signer else key
-    builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(sign_key.public_key()), critical=False)
-    return Issuer(builder.sign(sign_key, hashes.SHA256()), key)
-
-
-def make_leaf(
-    issuer: Issuer,
-    key,
-    *,
-    cn="app01.example.com",
-    dns=("app01.example.com",),
-    ips=("10.0.0.5",),
-    eku=("server", "client"),
-    ku=("digital_signature", "key_encipherment"),
-    start=None,
-    end=None,
-    digest=Digest.SHA256,
-    serial=0x1001,
-    extensions=(),
-):
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(cn))
-        .issuer_name(issuer.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(serial)
-        .not_valid_before(start or NOW - DAY)
-        .not_valid_after(end or NOW + 100 * DAY)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
-    )
-    if ku is not None:
-        builder = builder.add_extension(_key_usage(*ku), critical=True)
-    if eku is not None:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([EKU[e] for e in eku]), critical=False)
-    names = [x509.DNSName(d) for d in dns] + [x509.IPAddress(ipaddress.ip_address(a)) for a in ips]
-    if names:
-        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
-    for ext in extensions:
-        builder = builder.add_extension(ext, critical=False)
-    return sign_certificate(builder, issuer.key, digest)
-
-
-def make_crl(issuer_name, key, revoked=(), *, last=None, next_=None):
-    builder = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(issuer_name)
-        .last_update(last or NOW - DAY)
-        .next_update(next_ or NOW + 30 * DAY)
-        .add_extension(x509.CRLNumber(1), critical=False)
-    )
-    for serial in revoked:
-        builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(NOW - DAY).build()
-        )
-    return builder.sign(key, hashes.SHA256())
-
 
 REVOKED_ON_CDP = 0x2001
 
@@ -163,7 +42,7 @@ def pki():
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     host_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     weak_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    root = make_ca("Diff Root CA", ca_key)
+    root = make_ca_cert("Diff Root CA", ca_key)
     body = make_crl(root.cert.subject, ca_key, [REVOKED_ON_CDP]).public_bytes(Encoding.DER)
     server = _cdp_server(body)
     yield dict(
@@ -171,9 +50,9 @@ def pki():
         host_key=host_key,
         weak_key=weak_key,
         other_key=other_key,
-        other=make_ca("Other CA", other_key),
-        impostor=make_ca("Diff Root CA", other_key),
-        inter=make_ca("Diff Intermediate CA", other_key, signer=root),
+        other=make_ca_cert("Other CA", other_key),
+        impostor=make_ca_cert("Diff Root CA", other_key),
+        inter=make_ca_cert("Diff Intermediate CA", other_key, signer=root),
         cdp=f"http://127.0.0.1:{server.server_address[1]}/crl.der",
     )
     server.shutdown()
@@ -234,12 +113,12 @@ def _with_crl(crl_of, **kw):
 
 
 def _no_kcs_ca(p):
-    bad = make_ca("No KeyCertSign CA", p["other_key"], ku=("digital_signature", "crl_sign"))
+    bad = make_ca_cert("No KeyCertSign CA", p["other_key"], ku=("digital_signature", "crl_sign"))
     return make_leaf(bad, p["host_key"]), bad.cert, (), None
 
 
 def _not_a_ca(p):
-    bad = make_ca("Host Pretending CA", p["other_key"], ca_flag=False, ku=None)
+    bad = make_ca_cert("Host Pretending CA", p["other_key"], ca_flag=False, ku=None)
     return make_leaf(bad, p["host_key"]), bad.cert, (), None
 
 
@@ -252,7 +131,7 @@ def _via_intermediate(include_inter):
 
 
 def _expired_ca(p):
-    short = make_ca("Short-lived CA", p["other_key"], days=5)
+    short = make_ca_cert("Short-lived CA", p["other_key"], days=5)
     return make_leaf(short, p["host_key"], end=NOW + 30 * DAY), short.cert, (), None
 
 
@@ -281,13 +160,13 @@ def _critical_unknown(p):
 
 
 def _pathlen_exceeded(p):
-    top = make_ca("Pathlen Zero CA", p["other_key"], signer=p["root"], path_length=0)
-    below = make_ca("Below Pathlen CA", p["other_key"], signer=top)
+    top = make_ca_cert("Pathlen Zero CA", p["other_key"], signer=p["root"], path_length=0)
+    below = make_ca_cert("Below Pathlen CA", p["other_key"], signer=top)
     return make_leaf(below, p["host_key"]), p["root"].cert, (top.cert, below.cert), None
 
 
 def _client_only_ca(p):
-    ca = make_ca("Client-only CA", p["other_key"], eku=("client",))
+    ca = make_ca_cert("Client-only CA", p["other_key"], eku=("client",))
     return make_leaf(ca, p["host_key"]), ca.cert, (), None
 
 

@@ -388,7 +388,10 @@ def _signature_valid(der: bytes, public_key) -> bool:
         return False
     digest = {v: k for k, v in _RSA_SIG.items()}.get(oid) or {v: k for k, v in _ECDSA_SIG.items()}.get(oid)
     if digest is None:  # an algorithm we do not sign with (RSA-PSS, Ed25519): let cryptography judge
-        return x509.load_der_x509_crl(der).is_signature_valid(public_key)
+        try:
+            return x509.load_der_x509_crl(der).is_signature_valid(public_key)
+        except Exception:  # UnsupportedAlgorithm, TypeError (key type): not a signature this key made
+            return False
     try:
         if isinstance(public_key, rsa.RSAPublicKey) and oid in _RSA_SIG.values():
             public_key.verify(signature, tbs, padding.PKCS1v15(), digest.hash())
@@ -446,28 +449,45 @@ def load_crl(path: Path | str) -> CrlInfo:
 
 
 def parse_crl(data: bytes, *, source: str = "data", path: Path | None = None) -> CrlInfo:
+    """A CrlInfo from PEM or DER bytes; any failure, now or when the entries are first read, is one FormatError."""
     from cryptography import x509
 
     try:
         crl = x509.load_pem_x509_crl(data) if b"-----BEGIN" in data else x509.load_der_x509_crl(data)
     except ValueError:
         raise FormatError(f"{source} is not a PEM or DER CRL: make one with 'genesys-lab gen-crl'") from None
+    except Exception as exc:  # InvalidVersion: a version RFC 5280 does not define
+        raise FormatError(f"{source}: {_refused(exc)}") from None
     from genesys_lab.x509.names import oneline
 
-    number = extension(crl, x509.CRLNumber)
-    aki = extension(crl, x509.AuthorityKeyIdentifier)
-    hash_alg = crl.signature_hash_algorithm
+    try:
+        number = extension(crl, x509.CRLNumber)
+        aki = extension(crl, x509.AuthorityKeyIdentifier)
+        hash_alg = crl.signature_hash_algorithm
+        fields = (oneline(crl.issuer), crl.last_update_utc, crl.next_update_utc, len(crl))
+    except FormatError:
+        raise
+    except Exception as exc:  # UnsupportedAlgorithm, DuplicateExtension, a name that is not UTF-8
+        raise FormatError(f"{source}: {_refused(exc)}") from None
     return CrlInfo(
-        oneline(crl.issuer),
+        fields[0],
         number.crl_number if number else None,
-        crl.last_update_utc,
-        crl.next_update_utc,
+        fields[1],
+        fields[2],
         hash_alg.name if hash_alg else "none",
         aki.key_identifier.hex().upper() if aki and aki.key_identifier else None,
         crl.public_bytes(_der_encoding()),
         path,
-        lambda: _read_entries(crl),
-        len(crl),
+        lambda: _read_entries(crl, source),
+        fields[3],
+    )
+
+
+def _refused(exc: Exception) -> str:
+    text = str(exc).split("\n")[0][:120] or type(exc).__name__
+    return (
+        f"the CRL does not load in Python's cryptography ({type(exc).__name__}: {text}); OpenSSL may be more lenient "
+        "(openssl crl -noout -text -in FILE shows it): publish a new CRL from its CA"
     )
 
 
@@ -477,17 +497,26 @@ def _der_encoding():
     return Encoding.DER
 
 
-def _read_entries(crl):
+def _read_entries(crl, source: str = "data"):
+    """The entries, decoded on demand: cryptography parses each entry (and its extensions) lazily,
+    so an unknown reason code, a broken certificateIssuer or fractional seconds surface only here."""
     from cryptography import x509
 
-    for revoked in crl:
-        reason = None
-        exts = revoked.extensions
-        if len(exts):
-            value = extension(revoked, x509.CRLReason)
-            if value is not None:
-                reason = REASON_NAMES.get(_REASON_CODES[value.reason])
-        yield RevokedEntry(revoked.serial_number, revoked.revocation_date_utc, reason)
+    number = 0
+    try:
+        for revoked in crl:
+            number += 1
+            reason = None
+            exts = revoked.extensions
+            if len(exts):
+                value = extension(revoked, x509.CRLReason)
+                if value is not None:
+                    reason = REASON_NAMES.get(_REASON_CODES[value.reason])
+            yield RevokedEntry(revoked.serial_number, revoked.revocation_date_utc, reason)
+    except FormatError as exc:
+        raise FormatError(f"{source}, entry {number}: {exc}") from None
+    except Exception as exc:  # ValueError (unknown reason code, bad time), DuplicateExtension
+        raise FormatError(f"{source}, entry {number}: {_refused(exc)}") from None
 
 
 class _ReasonCodes(dict):

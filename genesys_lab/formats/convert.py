@@ -42,7 +42,9 @@ class KeyFormat(enum.Enum):
 
     @classmethod
     def parse(cls, value, option: str = "-informat") -> KeyFormat:
-        return parse_choice(cls, value, words="is not one of pfx, pkcs8, pkcs12, rsa", aliases={"pfx": cls.PKCS12}, prefix=f"{option} ")
+        return parse_choice(
+            cls, value, words="is not one of pfx, pkcs8, pkcs12, rsa", aliases={"pfx": cls.PKCS12}, prefix=f"{option} "
+        )
 
 
 class CertEncoding(enum.Enum):
@@ -195,6 +197,7 @@ def _a(text: str) -> str:
 
 
 def _load_key_item(item: Item, password: str | None, name: str):
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
 
     encrypted = item.kind in (Kind.ENCRYPTED_RSA_KEY, Kind.ENCRYPTED_PKCS8_KEY)
@@ -209,6 +212,11 @@ def _load_key_item(item: Item, password: str | None, name: str):
         if encrypted:
             raise PasswordError(f"{name}: wrong password (the key does not decrypt with it); nothing was written") from None
         raise FormatError(f"{name} is a damaged {item.kind.value}: it does not load") from None
+    except UnsupportedAlgorithm as exc:
+        raise FormatError(
+            f"{name}: Python's cryptography cannot read this {item.kind.value} ({exc}); OpenSSL may "
+            "(openssl pkey -noout -text), but Genesys needs an RSA key: issue a new one"
+        ) from None
 
 
 def _key_from_pkcs12(data: bytes, password: str | None, name: str):
