@@ -315,7 +315,7 @@ def _time(text: str) -> bytes:
 
 def _revoked_list(rows) -> bytes:
     """revokedCertificates in one pass; reason extensions and time encodings are built once and reused."""
-    reason_ext = {code: _extension(_REASON, _der.tlv(0x0A, bytes([code]))) for code in REASON_NAMES}
+    reason_ext: dict[int | None, bytes] = {code: _extension(_REASON, _der.tlv(0x0A, bytes([code]))) for code in REASON_NAMES}
     if _OMIT_UNSPECIFIED:
         reason_ext[0] = b""
     reason_ext[None] = b""

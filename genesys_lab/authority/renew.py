@@ -17,9 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from genesys_lab.authority import store
 from genesys_lab.authority.request import HostRequest
+
+if TYPE_CHECKING:
+    from genesys_lab.authority.ca import IssuedCertificate
 from genesys_lab.errors import CADatabaseError, RevocationError, UsageError
 
 RENEWALS_FILE = "renewals.tsv"
@@ -31,7 +35,7 @@ class Renewal:
     """What renew() did: the old serial, the new certificate, and whether the old one is now revoked."""
 
     old_serial: str
-    new: object  # ca.IssuedCertificate
+    new: IssuedCertificate
     revoked_old: bool
     renewed_at: dt.datetime
 

@@ -222,7 +222,7 @@ def _serve(listener: socket.socket, ctx: ssl.SSLContext, timeout: float, box: _S
     spare = conn.dup()  # keeps the TCP connection open after ssl closes its socket on failure
     try:
         with ctx.wrap_socket(conn, server_side=True) as tls:
-            box.version, box.cipher = tls.version(), tls.cipher()[0]
+            box.version, box.cipher = tls.version(), _cipher_name(tls)
             if tls.recv(len(_PING)) == _PING:
                 tls.sendall(_PONG)
             box.outcome = SideOutcome(True)
@@ -254,7 +254,7 @@ def _client(port: int, ctx: ssl.SSLContext, hostname: str | None, timeout: float
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
             with ctx.wrap_socket(raw, server_hostname=hostname) as tls:
-                version, cipher = tls.version(), tls.cipher()[0]
+                version, cipher = tls.version(), _cipher_name(tls)
                 tls.sendall(_PING)
                 answer = tls.recv(len(_PONG))
                 if answer != _PONG:
@@ -343,6 +343,12 @@ class Credentials:
 
     cert: Path
     key: Path
+
+
+def _cipher_name(tls) -> str | None:
+    """The negotiated cipher suite's name (``SSLSocket.cipher()`` is None only before a handshake)."""
+    cipher = tls.cipher()
+    return cipher[0] if cipher else None
 
 
 def credentials(ca, serial) -> Credentials:

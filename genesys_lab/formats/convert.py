@@ -172,8 +172,9 @@ def _key_item(found: Identity, fmt: KeyFormat | None, name: str) -> Item:
 def _not_a_key_message(found: Identity, fmt: KeyFormat | None, name: str) -> str:
     what = f"{name} is {_a(found.summary())}"
     keys = [i for i in found.items if i.kind.is_private_key or i.kind is Kind.PKCS12]
-    if keys and fmt is not None and informat_of(keys[0].kind) is not None:
-        right = informat_of(keys[0].kind).value.replace("pkcs12", "pfx")
+    right_format = informat_of(keys[0].kind) if keys else None
+    if fmt is not None and right_format is not None:
+        right = right_format.value.replace("pkcs12", "pfx")
         return f"{what}, not {_a(_FORMAT_NAMES[fmt])}: use -informat {right}"
     if keys:
         return f"{what}: only RSA keys in PKCS#1, PKCS#8 or PKCS#12 files can be converted"
@@ -203,7 +204,7 @@ def _load_key_item(item: Item, password: str | None, name: str):
     encrypted = item.kind in (Kind.ENCRYPTED_RSA_KEY, Kind.ENCRYPTED_PKCS8_KEY)
     if encrypted and password is None:
         raise PasswordRequired(f"{name} is an {item.kind.value}: give its password")
-    secret = password.encode() if encrypted else None
+    secret = password.encode() if encrypted and password is not None else None
     try:
         if item.kind is Kind.ENCRYPTED_RSA_KEY:
             return serialization.load_pem_private_key(item.pem, password=secret)

@@ -102,7 +102,7 @@ def _pem_certificates(data: bytes, name: str) -> list[bytes]:
         raise FormatError(
             f"{name} is not a PEM or DER certificate file (it holds {found}): run 'genesys-lab identify {name}' to see what it is"
         )
-    ders = []
+    ders: list[bytes] = []
     for match in blocks:
         if match.group(3) != match.group(1):
             raise FormatError(f"{name}: a BEGIN {labels[len(ders)]} block ends with another label: the file is damaged")
