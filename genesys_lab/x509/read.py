@@ -100,7 +100,7 @@ def _pem_certificates(data: bytes, name: str) -> list[bytes]:
     if not blocks or any(label not in _CERT_LABELS for label in labels):
         found = ", ".join(dict.fromkeys(labels)) if labels else "no complete PEM block"
         raise FormatError(
-            f"{name} is not a PEM or DER certificate file (it holds {found}): run 'genesys-lab identify {name}' to see what it is"
+            f"{name} is not a certificate file (it holds {found}): run 'genesys-lab identify {name}' to see what it is"
         )
     ders: list[bytes] = []
     for match in blocks:
