@@ -237,8 +237,11 @@ class CertificateAuthority:
         atomic. ``progress(done, total, issued)`` is called after each one.
         """
         checked = [r if isinstance(r, HostRequest) else request_from_row(dict(r), n) for n, r in enumerate(requests, 1)]
-        for request in checked:
-            self._check_lifetime(request.days)
+        for number, request in enumerate(checked, 1):
+            try:
+                self._check_lifetime(request.days)
+            except UsageError as exc:
+                raise type(exc)(f"request {number}: {restate(exc, Naming.PYTHON)}") from None
         results = []
         for request, host_key in zip(checked, keys.generate_rsa_keys([r.key_size for r in checked], workers)):
             with store.locked(self.paths):
