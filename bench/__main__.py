@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from . import crl_jobs, issue_jobs, notebook_jobs, verify_jobs
+from . import command_jobs, crl_jobs, issue_jobs, notebook_jobs, verify_jobs
 from .harness import machine
 
 HERE = Path(__file__).resolve().parent
@@ -41,6 +41,8 @@ def main(argv=None) -> int:
         results += verify_jobs.run_jobs(work, args)
     if wanted("6"):
         results += notebook_jobs.run_jobs(work, args)
+    if wanted("8"):
+        results += command_jobs.run_jobs(work, args)
     table = render(results)
     print(table)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")

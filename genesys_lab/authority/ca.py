@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from genesys_lab.authority import caconf, repository, store
+from genesys_lab.authority.defaults import DEFAULT_CA_DAYS
 from genesys_lab.authority.request import DEFAULT_HOST_DAYS, HostRequest, Naming, digest_warning, request_from_row, restate
 from genesys_lab.errors import CAExistsError, CertificateNotFoundError, FormatError, GenesysLabError, UsageError
 from genesys_lab.x509 import keys
@@ -19,7 +20,6 @@ from genesys_lab.x509.names import Subject, oneline
 from genesys_lab.x509.profiles import Digest, Profile, ca_extensions, host_extensions
 from genesys_lab.x509.signing import sign_certificate
 
-DEFAULT_CA_DAYS = 365
 __all__ = ["DEFAULT_CA_DAYS", "DEFAULT_HOST_DAYS", "CertificateAuthority", "HostRequest", "create_ca", "load_ca"]
 
 
@@ -127,7 +127,8 @@ class CertificateAuthority:
     # -- reading ---------------------------------------------------------
     def records(self) -> list[CertificateRecord]:
         """Every certificate in ca.db, in issue order."""
-        return [self._record(r) for r in store.read_db(self.paths.db)]
+        files = repository.index(self.paths.repository)
+        return [self._record(r, files.get(r.serial, ())) for r in store.read_db(self.paths.db)]
 
     def record(self, serial: str | int) -> CertificateRecord:
         number = serial if isinstance(serial, int) else store.parse_serial(serial)
@@ -162,8 +163,9 @@ class CertificateAuthority:
             )
         return repository.host_files(self.paths.repository, rec.serial, rec.host)
 
-    def _record(self, rec: store.DbRecord) -> CertificateRecord:
-        files = repository.files_of(self.paths.repository, rec.serial)
+    def _record(self, rec: store.DbRecord, files: tuple[Path, ...] | None = None) -> CertificateRecord:
+        if files is None:
+            files = repository.files_of(self.paths.repository, rec.serial)
         return CertificateRecord(rec.serial, rec.status, rec.expires, rec.revoked_at, rec.reason, rec.subject, files)
 
     # -- issuing ---------------------------------------------------------

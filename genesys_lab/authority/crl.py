@@ -33,12 +33,12 @@ from functools import cached_property
 from pathlib import Path
 
 from genesys_lab.authority import reasons, store
+from genesys_lab.authority.defaults import DEFAULT_CRL_DAYS
 from genesys_lab.errors import CADatabaseError, FormatError, GenesysLabError, UsageError
 from genesys_lab.x509 import der as _der
 from genesys_lab.x509.describe import extension
 from genesys_lab.x509.profiles import Digest
 
-DEFAULT_CRL_DAYS = 30
 _OMIT_UNSPECIFIED = True
 
 # OIDs (RFC 5280 5.2, 5.3; RFC 4055 / RFC 5758 signature algorithms)

@@ -11,6 +11,7 @@ instead of spelling the names themselves.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,13 +58,32 @@ def serial_copy(repository: Path, serial: str) -> Path:
     return repository / f"{serial}.pem"
 
 
-def files_of(repository: Path, serial: str) -> tuple[Path, ...]:
-    """Every repository file of ``serial``: the host certificate first, the serial copy last."""
-    files = sorted(repository.glob(f"{serial}_*{CERT_SUFFIX}"))
-    files += sorted(p for p in repository.glob(f"{serial}_*") if p not in files)
-    if serial_copy(repository, serial).exists():
-        files.append(serial_copy(repository, serial))
-    return tuple(files)
+def files_of(repository: Path, serial: str, names: list[str] | None = None) -> tuple[Path, ...]:
+    """Every repository file of ``serial``: the host certificate first, the serial copy last.
+
+    ``names`` is the folder's listing when the caller already has it (``index``), so that
+    listing a CA of n certificates reads the folder once instead of n times.
+    """
+    names = sorted(os.listdir(repository)) if names is None else names
+    prefix = f"{serial}_"
+    mine = [n for n in names if n.startswith(prefix)]
+    files = [n for n in mine if n.endswith(CERT_SUFFIX)] + [n for n in mine if not n.endswith(CERT_SUFFIX)]
+    if f"{serial}.pem" in names:
+        files.append(f"{serial}.pem")
+    return tuple(repository / n for n in files)
+
+
+def index(repository: Path) -> dict[str, tuple[Path, ...]]:
+    """{serial: its files} for every serial with a file in the folder, from one listing of it."""
+    try:
+        names = sorted(os.listdir(repository))
+    except FileNotFoundError:
+        return {}
+    by_serial: dict[str, list[str]] = {}
+    for name in names:
+        serial = name.split("_", 1)[0] if "_" in name else name.removesuffix(".pem")
+        by_serial.setdefault(serial, []).append(name)
+    return {serial: files_of(repository, serial, group) for serial, group in by_serial.items()}
 
 
 def host_of(files: tuple[Path, ...], serial: str) -> str | None:

@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
+from genesys_lab.authority.defaults import DEFAULT_HOST_DAYS
 from genesys_lab.errors import GenesysLabError, UsageError
 from genesys_lab.x509 import keys
 from genesys_lab.x509.names import AltNames, Subject, split_list
 from genesys_lab.x509.profiles import Digest, Profile
 
-DEFAULT_HOST_DAYS = 100
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from genesys_lab.authority.ca import DEFAULT_CA_DAYS, create_ca, load_ca
-from genesys_lab.authority.store import looks_like_serial
+from genesys_lab.authority.defaults import DEFAULT_CA_DAYS
 from genesys_lab.cli import output
-from genesys_lab.x509.describe import describe
-from genesys_lab.x509.names import split_list
+
+# The core is imported inside each command, not here: every command module is imported to
+# register its options, so a top-level import would be paid by every command (issue 9, section 5).
+
+
+def load_ca(directory):
+    """The CA in ``directory`` (``authority.ca.load_ca``, imported when a command needs it)."""
+    from genesys_lab.authority.ca import load_ca as _load_ca
+
+    return _load_ca(directory)
 
 
 def add_ca_dir(parser) -> None:
@@ -74,10 +80,13 @@ def register(sub) -> None:
 
 def _split(values) -> list[str]:
     """Repeated options, each possibly a comma-separated list as in the guide."""
+    from genesys_lab.x509.names import split_list
+
     return [item for value in values for item in split_list(value)]
 
 
 def cmd_create_ca(args) -> int:
+    from genesys_lab.authority.ca import create_ca
     from genesys_lab.authority.request import Naming
 
     made = create_ca(
@@ -141,6 +150,11 @@ def cmd_list(args) -> int:
 
 
 def cmd_inspect(args) -> int:
+    import json
+
+    from genesys_lab.authority.store import looks_like_serial
+    from genesys_lab.x509.describe import describe
+
     source = Path(args.certificate)
     if not source.exists() and looks_like_serial(args.certificate) and (args.ca_dir / "ca_conf").is_dir():
         source = load_ca(args.ca_dir).load_certificate(args.certificate)

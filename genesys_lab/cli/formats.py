@@ -7,7 +7,6 @@ come from genesys_lab.formats.passwords (prompt, standard input, env:VAR, file:P
 
 from __future__ import annotations
 
-import json
 import sys
 
 from genesys_lab.errors import PasswordError, UsageError
@@ -235,6 +234,8 @@ def _print_pkcs12(name, info) -> None:
 
 
 def cmd_identify(args) -> int:
+    import json
+
     from genesys_lab.formats.convert import key_matches
     from genesys_lab.formats.identify import Kind, identify
 
