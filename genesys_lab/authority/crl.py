@@ -476,7 +476,7 @@ def parse_crl(data: bytes, *, source: str = "data", path: Path | None = None) ->
         fields[2],
         hash_alg.name if hash_alg else "none",
         aki.key_identifier.hex().upper() if aki and aki.key_identifier else None,
-        crl.public_bytes(_der_encoding()),
+        _der_of(data, crl),
         path,
         lambda: _read_entries(crl, source),
         fields[3],
@@ -489,6 +489,16 @@ def _refused(exc: Exception) -> str:
         f"the CRL does not load in Python's cryptography ({type(exc).__name__}: {text}); OpenSSL may be more lenient "
         "(openssl crl -noout -text -in FILE shows it): publish a new CRL from its CA"
     )
+
+
+def _der_of(data: bytes, crl) -> bytes:
+    """The CRL's DER: the bytes themselves, or the PEM block's base64 (without importing the serializer)."""
+    if b"-----BEGIN" not in data:
+        return data
+    match = re.search(rb"-----BEGIN X509 CRL-----(.*?)-----END X509 CRL-----", data, re.DOTALL)
+    if match is None:
+        return crl.public_bytes(_der_encoding())
+    return base64.b64decode(b"".join(match.group(1).split()))
 
 
 def _der_encoding():

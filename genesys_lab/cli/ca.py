@@ -108,7 +108,7 @@ def add_request_options(p) -> None:
 
     The lists (--san-domain, --san-ip) may be repeated, each possibly comma-separated as in the guide.
     """
-    from genesys_lab.authority.request import FIELDS, LIST_FIELDS, REQUIRED
+    from genesys_lab.authority.fields import FIELDS, LIST_FIELDS, REQUIRED
 
     for field in FIELDS:
         extra: dict = {"action": "append", "default": []} if field.name in LIST_FIELDS else {"default": field.default or None}

@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from genesys_lab.errors import FormatError, PasswordError, UsageError
+from genesys_lab.x509.policy import MAX_KEY_SIZE, MIN_KEY_SIZE, RECOMMENDED_KEY_SIZE
 
-MIN_KEY_SIZE = 1024
-RECOMMENDED_KEY_SIZE = 2048
-MAX_KEY_SIZE = 16384
+__all__ = ["MAX_KEY_SIZE", "MIN_KEY_SIZE", "RECOMMENDED_KEY_SIZE"]
 
 
 def check_key_size(value) -> int:
