@@ -185,8 +185,8 @@ def odd_keys(tmp_path_factory, openssl):
 @pytest.mark.parametrize(
     "name, kind, words",
     [
-        ("ec_enc.pem", Kind.ENCRYPTED_OTHER_KEY, ["EC", "Proc-Type 4,ENCRYPTED", "AES-256-CBC"]),
-        ("dsa_enc.pem", Kind.ENCRYPTED_OTHER_KEY, ["DSA", "Proc-Type 4,ENCRYPTED", "AES-256-CBC"]),
+        ("ec_enc.pem", Kind.ENCRYPTED_OTHER_KEY, ["EC, traditional OpenSSL encryption", "AES-256-CBC"]),
+        ("dsa_enc.pem", Kind.ENCRYPTED_OTHER_KEY, ["DSA, traditional OpenSSL encryption", "AES-256-CBC"]),
         ("ec.der", Kind.OTHER_KEY, ["EC 256 bits"]),
         ("dsa.der", Kind.OTHER_KEY, ["DSA 1024 bits"]),
         ("rsa_pub.der", Kind.PUBLIC_KEY, ["RSA 1024 bits"]),

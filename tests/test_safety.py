@@ -33,7 +33,7 @@ BAD_ISSUES = [
     (dict(host="x.example.com", cn="x", san_ips=["10.0.0.1", "fe80::zz"]), "fe80::zz"),
     (dict(host="x.example.com", cn="x", san_domains=["ok.example.com", "bad..one"]), "bad..one"),
     (dict(host="x.example.com", cn="x", profile="admin"), "admin"),
-    (dict(host="x.example.com", cn="x", profile="ca"), "-profile ca"),
+    (dict(host="x.example.com", cn="x", profile="ca"), "profile (-profile) ca"),
     (dict(host="10.0.0.1", cn="x"), "address with -IP"),
     (dict(host="x.example.com", cn="x", state="a\nb"), "control character"),
 ]

@@ -176,7 +176,7 @@ def _pem_item(label: str, body: str, end: str) -> Item:
         cipher = re.search(r"DEK-Info:\s*([A-Za-z0-9-]+)", headers)
         encrypted = Kind.ENCRYPTED_RSA_KEY if label == "RSA PRIVATE KEY" else Kind.ENCRYPTED_OTHER_KEY
         algorithm = "" if label == "RSA PRIVATE KEY" else f"{_TRADITIONAL[label]}, "
-        detail = f"{algorithm}traditional OpenSSL encryption (Proc-Type 4,ENCRYPTED), {cipher.group(1) if cipher else '?'}"
+        detail = f"{algorithm}traditional OpenSSL encryption, {cipher.group(1) if cipher else '?'}"
         return Item(encrypted, "PEM", detail, der)
     if kind is Kind.UNKNOWN:
         return Item(Kind.UNKNOWN, "PEM", f"PEM block with the unknown label {label}", der)
