@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from . import class_jobs, crl_jobs, issue_jobs, notebook_jobs, site_jobs, verify_jobs
+from . import class_jobs, command_jobs, crl_jobs, issue_jobs, notebook_jobs, site_jobs, verify_jobs
 from .harness import machine
 
 HERE = Path(__file__).resolve().parent
@@ -45,6 +45,8 @@ def main(argv=None) -> int:
         results += class_jobs.run_jobs(work, args)
     if wanted("10"):
         results += site_jobs.run_jobs(work, args)
+    if wanted("8"):
+        results += command_jobs.run_jobs(work, args)
     table = render(results)
     print(table)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")

@@ -100,4 +100,6 @@ def machine() -> dict:
 
 def lab_env() -> dict:
     """The environment in which the lab's installed commands are found first."""
-    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure the lab as installed, with its bytecode (command_jobs)
+    return env

@@ -77,6 +77,13 @@ _EXPORTS: dict[str, str] = {
     "create_truststore": "genesys_lab.formats.java",
     "keystore_properties": "genesys_lab.formats.java",
     "password_from_spec": "genesys_lab.formats.passwords",
+    # one of each (issue 9): the certificate reader, the request, the repository's names
+    "Multiple": "genesys_lab.x509.read",
+    "read_certificate": "genesys_lab.x509.read",
+    "read_certificates": "genesys_lab.x509.read",
+    "HostRequest": "genesys_lab.authority.request",
+    "Naming": "genesys_lab.authority.request",
+    "HostFiles": "genesys_lab.authority.repository",
     # checks
     "Status": "genesys_lab.checks.verify",
     "verify": "genesys_lab.checks.verify",

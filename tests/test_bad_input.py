@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from conftest import openssl_ca, run_tool, snapshot
+from helpers import openssl_ca, run_tool, snapshot
 
 from genesys_lab import create_ca, load_ca
 from genesys_lab.cli.main import main

@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import require_tool
+from helpers import require_tool
 
 pytestmark = pytest.mark.browser
 

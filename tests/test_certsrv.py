@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import ClassVar
 
 import pytest
-from conftest import openssl_ca, run_tool, snapshot
+from helpers import openssl_ca, run_tool, snapshot
 
 from genesys_lab import create_ca
 from genesys_lab.certsrv import enroll, pkcs10, templates

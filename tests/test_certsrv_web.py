@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import require_tool, run_tool, snapshot
+from helpers import require_tool, run_tool, snapshot
 from test_certsrv import FakeMachine, ca_status, cli, fake_windows, openssl_request, x509_text  # noqa: F401 (fixture)
 
 from genesys_lab import create_ca, generate_crl

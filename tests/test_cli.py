@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import snapshot
+from helpers import snapshot
 
 from genesys_lab import cli
 from genesys_lab.cli import scripts

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_tool, snapshot
 from cryptography.hazmat.primitives import serialization
+from helpers import make_ca, run_tool, snapshot
 
-from genesys_lab import cli, create_ca
+from genesys_lab import cli
 from genesys_lab.cli import scripts
 from genesys_lab.formats.identify import Kind, identify
 from genesys_lab.formats.pkcs12 import read_pkcs12
@@ -25,7 +25,7 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli_formats")
-    ca = create_ca(root, "CLI CA", key_size=1024).ca
+    ca = make_ca(root, "CLI CA")
     return ca, ca.issue("app01.example.com", "app01", key_size=1024)
 
 

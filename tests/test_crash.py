@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import openssl_ca, snapshot
+from helpers import openssl_ca, snapshot
 
 from genesys_lab import create_ca, files, generate_crl, load_ca, renew, revoke
 from genesys_lab.authority import journal, store

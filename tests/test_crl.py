@@ -6,10 +6,10 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import openssl_ca, run_tool, snapshot
 from cryptography import x509
+from helpers import make_ca, openssl_ca, run_tool, snapshot
 
-from genesys_lab import create_ca, load_ca
+from genesys_lab import load_ca
 from genesys_lab.authority.crl import CrlUnavailableError, distribution_points, fetch_crl, generate_crl, load_crl
 from genesys_lab.authority.crlserver import free_port, serve_crl
 from genesys_lab.authority.revoke import revoke
@@ -23,7 +23,7 @@ CDP_PORT = free_port()
 def base_ca(tmp_path_factory):
     """A CA whose certificates carry a local CDP; six certificates, one host key."""
     root = tmp_path_factory.mktemp("crlbase")
-    ca = create_ca(root, "CRL Test CA", key_size=1024, crl_url=f"http://127.0.0.1:{CDP_PORT}/crl.der").ca
+    ca = make_ca(root, "CRL Test CA", crl_url=f"http://127.0.0.1:{CDP_PORT}/crl.der")
     host_key = keys.generate_rsa_key(1024)
     for i in range(6):
         ca.issue(f"host{i}.example.com", f"host{i}", key=host_key, key_size=1024, profile="gui" if i == 5 else "server")
@@ -122,7 +122,7 @@ def test_crlnumber_is_shared_with_openssl(openssl, ca_copy):
 
 def test_empty_crl_and_sha1_ca(openssl, tmp_path):
     """No revocations: the optional revokedCertificates is left out. default_md sha1 signs with SHA-1."""
-    ca = create_ca(tmp_path, "SHA1 CA", key_size=1024, digest="sha1").ca
+    ca = make_ca(tmp_path, "SHA1 CA", digest="sha1")
     info = generate_crl(ca)
     text = crl_text(openssl, ca.paths.crl_pem)
     assert "No Revoked Certificates." in text and "sha1WithRSAEncryption" in text
@@ -136,7 +136,7 @@ def test_empty_crl_and_sha1_ca(openssl, tmp_path):
 def test_crl_from_another_ca_is_rejected_by_openssl(openssl, ca_copy, tmp_path):
     ca = ca_copy()
     (tmp_path / "other").mkdir()
-    other = create_ca(tmp_path / "other", "Other CA", key_size=1024, key=ca.key).ca
+    other = make_ca(tmp_path / "other", "Other CA", key=ca.key)
     generate_crl(other)
     proc = verify(openssl, ca, "01", "-crl_check", "-CRLfile", other.paths.crl_pem)
     assert proc.returncode != 0 and "unable to get certificate CRL" in proc.stdout + proc.stderr
@@ -178,7 +178,7 @@ def test_refusals_change_nothing(ca_copy, damage, days, error, words):
 
 def test_hundred_thousand_entries(openssl, tmp_path):
     """ca.db lines written directly (no keys); openssl reads and verifies the result and counts every entry."""
-    ca = create_ca(tmp_path, "Big CA", key_size=1024).ca
+    ca = make_ca(tmp_path, "Big CA")
     reasons = ["", ",keyCompromise", ",superseded", ",unspecified", ",cessationOfOperation"]
     lines = [
         f"R\t270101000000Z\t26{(i % 12) + 1:02d}{(i % 28) + 1:02d}120000Z{reasons[i % 5]}\t{i:06X}\tunknown\t/CN=host{i}\n"

@@ -11,9 +11,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import run_tool, snapshot
+from helpers import make_ca, run_tool, snapshot
 
-from genesys_lab import cli, create_ca, load_ca
+from genesys_lab import cli, load_ca
 from genesys_lab.authority.crl import load_crl
 from genesys_lab.authority.crlserver import free_port
 from genesys_lab.x509 import keys
@@ -23,7 +23,7 @@ from genesys_lab.x509 import keys
 def base_ca(tmp_path_factory):
     """Certificates valid for 10, 20 and 100 days (one host key) under a CA with a local CDP."""
     root = tmp_path_factory.mktemp("clibase")
-    ca = create_ca(root, "CLI CRL CA", key_size=1024, crl_url=f"http://127.0.0.1:{free_port()}/lab.crl").ca
+    ca = make_ca(root, "CLI CRL CA", crl_url=f"http://127.0.0.1:{free_port()}/lab.crl")
     host_key = keys.generate_rsa_key(1024)
     for i, days in enumerate([10, 20, 100]):
         ca.issue(f"host{i}.example.com", f"host{i}", key=host_key, key_size=1024, days=days)

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_tool
+from helpers import make_ca, run_tool
 
 from genesys_lab import create_ca
 from genesys_lab.authority.crl import generate_crl
@@ -35,7 +35,7 @@ NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 def _workdir(notebook: str, root: Path) -> Path:
     """What the notebook has when its exercises start: nothing (02), a CA (03, 06), a CA with certificate 01."""
     if notebook != "02":
-        ca = create_ca(root, "Exercise Test CA", key_size=1024).ca
+        ca = make_ca(root, "Exercise Test CA")
         if notebook in ("04", "05"):
             ca.issue("host01.lab.example.com", "host01", key_size=1024)
     return root
@@ -169,7 +169,7 @@ def test_02_secret_file_accepts_the_path_too(capsys):
 
 @pytest.fixture
 def ca03(tmp_path):
-    return create_ca(tmp_path, "Exercise Test CA", key_size=1024).ca
+    return make_ca(tmp_path, "Exercise Test CA")
 
 
 def test_03_server_certificate_missing_ip_alias_and_server_eku(ca03, capsys):
@@ -181,7 +181,7 @@ def test_03_server_certificate_missing_ip_alias_and_server_eku(ca03, capsys):
 
 
 def test_03_certificate_of_another_ca_is_refused(ca03, tmp_path_factory, capsys):
-    other = create_ca(tmp_path_factory.mktemp("other"), "Other CA", key_size=1024).ca
+    other = make_ca(tmp_path_factory.mktemp("other"), "Other CA")
     stranger = other.issue(
         "cfg01.lab.example.com", "cfg01", ip="10.10.0.11", san_domains=["config.lab.example.com"], key_size=1024
     )
@@ -202,7 +202,7 @@ def test_03_gui_certificate_with_server_profile_fails(ca03, capsys):
 
 @pytest.fixture
 def ca04(tmp_path):
-    ca = create_ca(tmp_path, "Exercise Test CA", key_size=1024).ca
+    ca = make_ca(tmp_path, "Exercise Test CA")
     ca.issue("host01.lab.example.com", "host01", key_size=1024)
     return ca
 
@@ -279,7 +279,7 @@ def test_05_wrong_reason_is_named(ca04, capsys):
 
 
 def test_05_crl_of_another_ca_is_refused(ca04, tmp_path_factory, capsys):
-    other = create_ca(tmp_path_factory.mktemp("other"), "Other CA", key_size=1024).ca
+    other = make_ca(tmp_path_factory.mktemp("other"), "Other CA")
     revoke(ca04, "01", "keyCompromise")
     _fails(capsys, questions("05", ca04.paths.root)[0], generate_crl(other), "not signed by the CA")
 
@@ -297,7 +297,7 @@ def test_05_crl_with_the_default_days_or_stale(ca04, capsys):
 
 @pytest.fixture
 def ca06(tmp_path):
-    return create_ca(tmp_path, "Exercise Test CA", key_size=1024).ca
+    return make_ca(tmp_path, "Exercise Test CA")
 
 
 def test_06_failing_check_wrong_names(ca06, capsys):

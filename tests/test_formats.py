@@ -9,12 +9,11 @@ import stat
 import subprocess
 
 import pytest
-from conftest import run_tool, snapshot
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
+from helpers import make_ca, run_tool, snapshot
 
-from genesys_lab import create_ca
 from genesys_lab.errors import FormatError, GenesysLabError, PasswordError, UsageError
 from genesys_lab.formats import convert
 from genesys_lab.formats.convert import KeyFormat
@@ -28,7 +27,7 @@ from genesys_lab.formats.pkcs12 import Compat, build_pkcs12, read_pkcs12
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("formats")
-    ca = create_ca(root, "Formats CA", key_size=1024).ca
+    ca = make_ca(root, "Formats CA")
     host = ca.issue("app01.example.com", "app01", key_size=1024)
     return ca, host
 
@@ -125,9 +124,14 @@ def test_identify_names_each_kind_and_encoding(files, name):
 
 
 def test_identify_agrees_with_openssl_on_der_certificates_and_crls(files, openssl):
-    run_tool(openssl, "x509", "-inform", "DER", "-in", files / "cert.der", "-noout")
-    run_tool(openssl, "crl", "-inform", "DER", "-in", files / "crl.der", "-noout")
-    run_tool(openssl, "req", "-inform", "DER", "-in", files / "csr.der", "-noout")
+    """What identify names a DER file, openssl reads as exactly that (and as nothing else)."""
+    judges = {Kind.CERTIFICATE: "x509", Kind.CRL: "crl", Kind.CSR: "req"}
+    for name, kind in (("cert.der", Kind.CERTIFICATE), ("crl.der", Kind.CRL), ("csr.der", Kind.CSR)):
+        found = identify(files / name)
+        assert found.kind is kind and found.items[0].encoding == "DER", (name, found.summary())
+        run_tool(openssl, judges[kind], "-inform", "DER", "-in", files / name, "-noout")
+        for other in set(judges.values()) - {judges[kind]}:
+            assert run_tool(openssl, other, "-inform", "DER", "-in", files / name, "-noout", check=False).returncode != 0
 
 
 def test_identify_reports_encryption_without_a_password(files):

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_tool
+from helpers import run_tool
 
 from genesys_lab.authority.ca import create_ca
 from genesys_lab.authority.crl import generate_crl

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import openssl_ca, snapshot
+from helpers import openssl_ca, snapshot
 
 from genesys_lab import create_ca, files, load_ca, renew
 from genesys_lab.cli.main import main

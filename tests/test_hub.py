@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
-from conftest import require_tool
+from helpers import require_tool
 from hubclient import COURSE_FOLDER, Hub
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import require_tool, run_tool, snapshot
+from helpers import require_tool, run_tool, snapshot
 
 from genesys_lab import create_ca, deploy, revoke
 from genesys_lab.errors import CertificateNotFoundError, GenesysLabError, PasswordError, UsageError

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import require_tool, snapshot
+from helpers import require_tool, snapshot
 
 from genesys_lab import check_install, create_ca, deploy
 from genesys_lab.errors import UsageError

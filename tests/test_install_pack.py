@@ -11,7 +11,7 @@ from pathlib import Path
 
 import cryptography
 import pytest
-from conftest import run_tool, snapshot
+from helpers import run_tool, snapshot
 
 from genesys_lab import install_pack, version_report
 from genesys_lab.errors import UsageError

@@ -7,7 +7,7 @@ import ssl
 import threading
 
 import pytest
-from conftest import run_tool
+from helpers import run_tool
 
 from genesys_lab import load_ca
 from genesys_lab.cli import scripts

@@ -1,7 +1,7 @@
 """Issuing a site inventory in one call: every row checked first, one serial each, progress shown."""
 
 import pytest
-from conftest import snapshot
+from helpers import snapshot
 
 from genesys_lab import cli
 from genesys_lab.errors import GenesysLabError

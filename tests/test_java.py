@@ -8,9 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import require_tool, run_tool
+from helpers import make_ca, require_tool, run_tool
 
-from genesys_lab import create_ca
 from genesys_lab.errors import PasswordError, UsageError
 from genesys_lab.formats import convert, java
 
@@ -40,7 +39,7 @@ def run_java(classes, program, *args, password=None, check=True):
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("java_lab")
-    ca = create_ca(root, "Java CA", key_size=1024).ca
+    ca = make_ca(root, "Java CA")
     return ca, ca.issue("psdk01.example.com", "psdk01", key_size=1024)
 
 

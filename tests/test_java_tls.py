@@ -9,7 +9,7 @@ PKCS#1 key given to Java, an unknown CA, an expired certificate, a wrong keystor
 from __future__ import annotations
 
 import pytest
-from conftest import require_tool
+from helpers import require_tool
 
 from genesys_lab import ClientConfig, JavaSide, ServerConfig, create_ca, deploy
 from genesys_lab.course import samples

@@ -7,7 +7,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from test_verify_differential import DAY, NOW, make_ca, make_leaf
+from helpers import DAY, NOW, make_ca_cert, make_leaf
 
 from genesys_lab.checks.lint import RULES, Severity, has_errors, lint, lint_ca
 from genesys_lab.x509.profiles import Digest
@@ -23,7 +23,7 @@ def keys():
 
 @pytest.fixture(scope="module")
 def ca(keys):
-    return make_ca("Lint CA", keys[0])
+    return make_ca_cert("Lint CA", keys[0])
 
 
 def _rules(findings):
@@ -127,9 +127,9 @@ def test_cn_missing_and_host_not_in_san(ca, keys):
 
 
 def test_ca_flags(ca, keys):
-    host_as_ca = make_ca("host.example.com", keys[0], signer=ca)
+    host_as_ca = make_ca_cert("host.example.com", keys[0], signer=ca)
     assert _rules(lint(host_as_ca.cert, "server"))["ca-flag"] is Severity.ERROR
-    not_ca = make_ca("Broken CA", keys[0], ca_flag=False, ku=("digital_signature",))
+    not_ca = make_ca_cert("Broken CA", keys[0], ca_flag=False, ku=("digital_signature",))
     found = _rules(lint(not_ca.cert, "ca"))
     assert found["ca-flag"] is Severity.ERROR and found["key-usage"] is Severity.ERROR
 

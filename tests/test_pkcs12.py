@@ -16,12 +16,12 @@ import os
 import subprocess
 
 import pytest
-from conftest import require_tool
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12 as pyca_pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from helpers import require_tool
 
 from genesys_lab.errors import FormatError, PasswordError, UsageError
 from genesys_lab.formats import pkcs12 as p12

@@ -133,7 +133,7 @@ def test_make_lab_starts_jupyterlab_on_the_notebooks(tmp_path):
 
 def test_a_missing_tool_skips_outside_ci_and_fails_under_ci(monkeypatch):
     import pytest
-    from conftest import require_tool
+    from helpers import require_tool
 
     monkeypatch.setattr("shutil.which", lambda name: None)
     monkeypatch.delenv("CI", raising=False)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_tool, snapshot
 from cryptography import x509
+from helpers import make_ca, run_tool, snapshot
 
 from genesys_lab.authority.renew import RENEWALS_FILE, renew, renewal_notes, replacements
 from genesys_lab.authority.revoke import revoke
@@ -134,13 +134,12 @@ def test_cli_renew(fresh_ca, capsys):
 
 def test_a_failing_revocation_undoes_the_whole_renewal(tmp_path, monkeypatch):
     """renew = issue + record + revoke in one transaction: if the last step fails, nothing stays."""
-    from conftest import snapshot
+    from helpers import snapshot
 
-    from genesys_lab import create_ca
     from genesys_lab.authority import renew as renew_module
     from genesys_lab.authority import revoke as revoke_module
 
-    ca = create_ca(tmp_path, "Renew CA", key_size=1024).ca
+    ca = make_ca(tmp_path, "Renew CA")
     old = ca.issue("r.example.com", "r", key_size=1024)
     before = snapshot(tmp_path)
 

@@ -5,9 +5,9 @@ import re
 import shutil
 
 import pytest
-from conftest import openssl_ca, run_tool, snapshot
+from helpers import make_ca, openssl_ca, run_tool, snapshot
 
-from genesys_lab import create_ca, load_ca
+from genesys_lab import load_ca
 from genesys_lab.authority.revoke import Reason, names, revoke
 from genesys_lab.errors import RevocationError
 from genesys_lab.x509 import keys
@@ -28,7 +28,7 @@ OPENSSL_CASE = [
 def base_ca(tmp_path_factory):
     """A 1024-bit CA with ten certificates sharing one host key (one key generation for the module)."""
     root = tmp_path_factory.mktemp("base")
-    ca = create_ca(root, "Revocation Test CA", key_size=1024).ca
+    ca = make_ca(root, "Revocation Test CA")
     host_key = keys.generate_rsa_key(1024)
     for i in range(10):
         ca.issue(f"host{i}.example.com", f"host{i}", key=host_key, key_size=1024)
@@ -165,7 +165,7 @@ def test_certificate_of_another_ca_is_refused(ca_copy, tmp_path):
     ca = ca_copy()
     foreign_root = tmp_path / "foreign"
     foreign_root.mkdir()
-    foreign = create_ca(foreign_root, "Another CA", key_size=1024, key=ca.key).ca
+    foreign = make_ca(foreign_root, "Another CA", key=ca.key)
     issued = foreign.issue("host0.example.com", "host0", key=ca.key, key_size=1024)
     before = snapshot(ca.paths.root)
     with pytest.raises(RevocationError, match="issued by /CN=Another CA, not by this CA"):

@@ -4,7 +4,7 @@ import multiprocessing
 from pathlib import Path
 
 import pytest
-from conftest import snapshot
+from helpers import snapshot
 
 from genesys_lab import create_ca, files, load_ca
 from genesys_lab.errors import CADatabaseError, CAExistsError, CANotFoundError, GenesysLabError, UsageError
@@ -32,7 +32,7 @@ BAD_ISSUES = [
     (dict(host="x.example.com", cn="x", san_ips=["10.0.0.1", "fe80::zz"]), "fe80::zz"),
     (dict(host="x.example.com", cn="x", san_domains=["ok.example.com", "bad..one"]), "bad..one"),
     (dict(host="x.example.com", cn="x", profile="admin"), "admin"),
-    (dict(host="x.example.com", cn="x", profile="ca"), "-profile ca"),
+    (dict(host="x.example.com", cn="x", profile="ca"), "profile (-profile) ca"),
     (dict(host="10.0.0.1", cn="x"), "address with -IP"),
     (dict(host="x.example.com", cn="x", state="a\nb"), "control character"),
 ]

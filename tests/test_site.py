@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import require_tool, run_tool, snapshot
+from helpers import require_tool, run_tool, snapshot
 
 from genesys_lab.site.inventory import InventoryError, Platform, read_site_inventory
 from genesys_lab.site.plan import Action

@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from test_verify_differential import DAY, NOW, make_ca, make_crl, make_leaf
+from helpers import DAY, NOW, make_ca_cert, make_crl, make_leaf
 
 from genesys_lab.checks.verify import Status, host_matches, parse_moment, verify
 from genesys_lab.errors import UsageError
@@ -36,7 +36,7 @@ ORDER = [
 def small():
     """A 1024-bit CA and host key: sizes do not matter to these tests."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    return make_ca("Unit CA", key), key
+    return make_ca_cert("Unit CA", key), key
 
 
 def test_checks_come_in_design_order_and_good_server_is_valid(session_ca, server_cert):
@@ -101,7 +101,7 @@ def test_tampered_signature_fails(small):
 
 def test_chain_file_with_several_certificates(small, tmp_path):
     ca, key = small
-    inter = make_ca("Unit Intermediate", key, signer=ca)
+    inter = make_ca_cert("Unit Intermediate", key, signer=ca)
     leaf = make_leaf(inter, key)
     bundle = tmp_path / "chain.pem"
     bundle.write_bytes(inter.cert.public_bytes(Encoding.PEM) + ca.cert.public_bytes(Encoding.PEM))

@@ -9,7 +9,7 @@ import sys
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from test_verify_differential import make_crl
+from helpers import make_crl
 
 from genesys_lab import cli
 

@@ -12,13 +12,11 @@ import re
 import subprocess
 import sys
 
+import ipywidgets  # noqa: F401  (a hard dependency: missing is an error, never a skip)
 import pytest
+from helpers import make_ca, run_tool, snapshot
 
-pytest.importorskip("ipywidgets")
-
-from conftest import run_tool, snapshot
-
-from genesys_lab import create_ca, describe
+from genesys_lab import describe
 from genesys_lab.course import samples
 from genesys_lab.widgets import CADashboard, CertificateInspector, CertificateView, HandshakePlayground, IssueForm, compare
 from genesys_lab.widgets.render import TABS
@@ -27,7 +25,7 @@ from genesys_lab.widgets.render import TABS
 @pytest.fixture(scope="module")
 def ca(tmp_path_factory):
     """A small CA these tests may change (1024-bit keys: sizes do not matter here)."""
-    return create_ca(tmp_path_factory.mktemp("wca"), "Widget CA", key_size=1024).ca
+    return make_ca(tmp_path_factory.mktemp("wca"), "Widget CA")
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import test_browser as lab
-from conftest import require_tool
+from helpers import require_tool
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_tool, snapshot
+from helpers import run_tool, snapshot
 
 from genesys_lab import cli
 

@@ -6,7 +6,7 @@ import json
 import stat
 
 import pytest
-from conftest import run_tool, snapshot
+from helpers import run_tool, snapshot
 
 from genesys_lab.errors import GenesysLabError, UsageError
 from genesys_lab.windows import (

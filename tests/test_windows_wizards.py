@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import run_tool, snapshot
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from helpers import run_tool, snapshot
 
 from genesys_lab import create_ca, generate_crl, revoke, serve_crl
 from genesys_lab.checks.verify import Status

@@ -12,15 +12,16 @@ from functools import cached_property
 from pathlib import Path
 
 from genesys_lab import files
-from genesys_lab.authority import caconf, store
-from genesys_lab.errors import CAExistsError, CANotFoundError, CertificateNotFoundError, FormatError, UsageError
+from genesys_lab.authority import caconf, repository, store
+from genesys_lab.authority.defaults import DEFAULT_CA_DAYS
+from genesys_lab.authority.request import DEFAULT_HOST_DAYS, HostRequest, Naming, digest_warning, request_from_row, restate
+from genesys_lab.errors import CAExistsError, CANotFoundError, CertificateNotFoundError, FormatError, GenesysLabError, UsageError
 from genesys_lab.x509 import keys
-from genesys_lab.x509.names import AltNames, Subject, oneline, short_host, split_list, validate_hostname
+from genesys_lab.x509.names import Subject, oneline, short_host, validate_hostname
 from genesys_lab.x509.profiles import Digest, Profile, ca_extensions, host_extensions
 from genesys_lab.x509.signing import sign_certificate
 
-DEFAULT_CA_DAYS = 365
-DEFAULT_HOST_DAYS = 100
+__all__ = ["DEFAULT_CA_DAYS", "DEFAULT_HOST_DAYS", "CertificateAuthority", "HostRequest", "create_ca", "load_ca"]
 
 
 def check_days(value, option: str = "-time") -> int:
@@ -104,11 +105,7 @@ class CertificateRecord:
     @property
     def host(self) -> str | None:
         """The ``<host>`` part of ``<SERIAL>_<host>_cert.pem``, when that file exists."""
-        for path in self.files:
-            name = path.name
-            if name.endswith("_cert.pem"):
-                return name[len(self.serial) + 1 : -len("_cert.pem")]
-        return None
+        return repository.host_of(self.files, self.serial)
 
     @property
     def cert_file(self) -> Path | None:
@@ -145,7 +142,8 @@ class CertificateAuthority:
     # -- reading ---------------------------------------------------------
     def records(self) -> list[CertificateRecord]:
         """Every certificate in ca.db, in issue order."""
-        return [self._record(r) for r in store.read_db(self.paths.db)]
+        listed = repository.index(self.paths.repository)
+        return [self._record(r, listed.get(r.serial, ())) for r in store.read_db(self.paths.db)]
 
     def record(self, serial: str | int) -> CertificateRecord:
         number = serial if isinstance(serial, int) else store.parse_serial(serial)
@@ -157,21 +155,33 @@ class CertificateAuthority:
         )
 
     def load_certificate(self, serial: str | int):
-        from cryptography import x509
+        """Certificate ``serial`` from OpenSSL's copy ``repository/<SERIAL>.pem`` (the one reader)."""
+        from genesys_lab.x509.read import read_certificate
 
         rec = self.record(serial)
-        path = self.paths.repository / f"{rec.serial}.pem"
+        path = repository.serial_copy(self.paths.repository, rec.serial)
         if not path.exists():
             raise CertificateNotFoundError(f"{path} is missing: the repository lost certificate {rec.serial}")
-        return x509.load_pem_x509_certificate(path.read_bytes())
+        return read_certificate(path, multiple="first")
 
-    def _record(self, rec: store.DbRecord) -> CertificateRecord:
-        repo = self.paths.repository
-        files = sorted(repo.glob(f"{rec.serial}_*_cert.pem"))
-        files += sorted(p for p in repo.glob(f"{rec.serial}_*") if p not in files)
-        if (repo / f"{rec.serial}.pem").exists():
-            files.append(repo / f"{rec.serial}.pem")
-        return CertificateRecord(rec.serial, rec.status, rec.expires, rec.revoked_at, rec.reason, rec.subject, tuple(files))
+    def host_files(self, serial: str | int) -> repository.HostFiles:
+        """The repository files of an issued certificate (``<SERIAL>_<host>_cert.pem`` ...).
+
+        Refuses a serial whose host files are gone (a certificate signed
+        with ``openssl ca`` directly has only ``<SERIAL>.pem``).
+        """
+
+        rec = self.record(serial)
+        if rec.host is None:
+            raise CertificateNotFoundError(
+                f"serial {rec.serial} has no <SERIAL>_<host>_cert.pem in {self.paths.repository}: it was not issued by create_cert.sh"
+            )
+        return repository.host_files(self.paths.repository, rec.serial, rec.host)
+
+    def _record(self, rec: store.DbRecord, found: tuple[Path, ...] | None = None) -> CertificateRecord:
+        if found is None:
+            found = repository.files_of(self.paths.repository, rec.serial)
+        return CertificateRecord(rec.serial, rec.status, rec.expires, rec.revoked_at, rec.reason, rec.subject, found)
 
     # -- issuing ---------------------------------------------------------
     def issue(
@@ -196,9 +206,8 @@ class CertificateAuthority:
     ) -> IssuedCertificate:
         """Issue a host certificate exactly as create_cert.sh does; see DESIGN.md for the files.
 
-        All input is checked first; the key is generated outside the lock; the
-        serial is taken, the files written and ca.db and serial.num advanced
-        under the lock in one transaction, so a failure leaves the CA unchanged.
+        The keywords are ``authority.request.FIELDS``; errors name them as Python
+        keywords (with create_cert.sh's option). See ``issue_request``.
         """
         request = HostRequest.build(
             host,
@@ -210,9 +219,26 @@ class CertificateAuthority:
             key_size=key_size,
             digest=digest,
             days=days,
-            subject=Subject(CN=cn, E=email, OU=org_unit, O=org, L=locality, S=state, C=country),
+            email=email,
+            org_unit=org_unit,
+            org=org,
+            locality=locality,
+            state=state,
+            country=country,
         )
-        self._check_lifetime(request.days)
+        return self.issue_request(request, key=key, naming=Naming.PYTHON)
+
+    def issue_request(self, request: HostRequest, *, key=None, naming: Naming = Naming.PYTHON) -> IssuedCertificate:
+        """Issue a checked request (what every front end builds).
+
+        The key is generated outside the lock; the serial is taken, the files
+        written and ca.db and serial.num advanced under the lock in one
+        transaction, so a failure leaves the CA unchanged.
+        """
+        try:
+            self._check_lifetime(request.days)
+        except GenesysLabError as exc:
+            raise restate(exc, naming) from None
         host_key = key if key is not None else keys.generate_rsa_key(request.key_size)
         with store.locked(self.paths):
             return self._issue_locked(request, host_key)
@@ -227,9 +253,12 @@ class CertificateAuthority:
         file writes stay under the lock, one certificate at a time, each
         atomic. ``progress(done, total, issued)`` is called after each one.
         """
-        checked = [_request_from(dict(r), number) for number, r in enumerate(requests, 1)]
-        for request in checked:
-            self._check_lifetime(request.days)
+        checked = [r if isinstance(r, HostRequest) else request_from_row(dict(r), n) for n, r in enumerate(requests, 1)]
+        for number, request in enumerate(checked, 1):
+            try:
+                self._check_lifetime(request.days)
+            except UsageError as exc:
+                raise type(exc)(f"request {number}: {restate(exc, Naming.PYTHON)}") from None
         results = []
         for request, host_key in zip(checked, keys.generate_rsa_keys([r.key_size for r in checked], workers)):
             with store.locked(self.paths):
@@ -280,16 +309,16 @@ class CertificateAuthority:
         from genesys_lab.formats.pkcs12 import build_pkcs12
 
         pfx = build_pkcs12(host_key, cert, (self.certificate,), password="", friendly_name=request.host)
-        base = self.paths.repository / f"{serial}_{short_host(request.host)}"
+        named = repository.host_files(self.paths.repository, serial, request.host)
         result = IssuedCertificate(
             serial,
             request.host,
             request.profile,
             cert,
-            cert_file=Path(f"{base}_cert.pem"),
-            serial_file=self.paths.repository / f"{serial}.pem",
-            key_file=Path(f"{base}_priv_key.pem"),
-            pfx_file=Path(f"{base}_cert.pfx"),
+            cert_file=named.cert,
+            serial_file=repository.serial_copy(self.paths.repository, serial),
+            key_file=named.key,
+            pfx_file=named.pfx,
             warnings=request.warnings,
         )
         with store.transaction(self.paths, f"issue {serial} ({request.host})") as tx:
@@ -364,12 +393,13 @@ class CertificateAuthority:
 
 
 def _read_ca_certificate(path: Path):
-    from cryptography import x509
+    """The CA's own certificate, through the one reader; a damaged file says where to get it back."""
+    from genesys_lab.x509.read import read_certificate
 
     try:
-        return x509.load_pem_x509_certificate(path.read_bytes())
-    except ValueError:
-        raise FormatError(f"{path} is not a PEM certificate (damaged?): restore it from ca_cert.pfx or a backup") from None
+        return read_certificate(path, multiple="first", what="CA certificate")
+    except FormatError as exc:
+        raise FormatError(f"{exc}; restore {path.name} from ca_cert.pfx or a backup") from None
 
 
 def _cdp(url: str):
@@ -382,77 +412,6 @@ def _cdp(url: str):
             )
         ]
     )
-
-
-@dataclass(frozen=True)
-class HostRequest:
-    """A checked create_cert.sh request: every value valid before any work starts."""
-
-    host: str
-    subject: Subject
-    alt_names: AltNames
-    profile: Profile
-    key_size: int
-    digest: Digest
-    days: int
-    warnings: tuple[str, ...]
-
-    @classmethod
-    def build(cls, host, cn, *, ip, san_domains, san_ips, profile, key_size, digest, days, subject):
-        if isinstance(san_domains, str):
-            san_domains = split_list(san_domains)
-        if isinstance(san_ips, str):
-            san_ips = split_list(san_ips)
-        profile = Profile.parse(profile)
-        if profile is Profile.CA:
-            raise UsageError("-profile ca is for the CA itself (create_ca.sh): a host certificate is server or gui")
-        alt = AltNames.for_host(host, ip, san_domains, san_ips)
-        bits = keys.check_key_size(key_size)
-        digest = Digest.parse(digest)
-        warnings = [w for w in (keys.key_size_warning(bits), _digest_warning(digest)) if w]
-        return cls(alt.dns[0], subject, alt, profile, bits, digest, check_days(days), tuple(warnings))
-
-
-def _request_from(row: dict, number: int) -> HostRequest:
-    """One inventory row as a checked request; errors say which row."""
-    try:
-        row = {k: v for k, v in row.items() if v not in (None, "")}
-        host, cn = row.pop("host"), row.pop("cn")
-        subject = Subject(
-            CN=cn,
-            E=row.pop("email", None),
-            OU=row.pop("org_unit", None),
-            O=row.pop("org", None),
-            L=row.pop("locality", None),
-            S=row.pop("state", None),
-            C=row.pop("country", None),
-        )
-        kwargs = dict(
-            ip=None,
-            san_domains=(),
-            san_ips=(),
-            profile=Profile.SERVER,
-            key_size=keys.RECOMMENDED_KEY_SIZE,
-            digest=Digest.SHA256,
-            days=DEFAULT_HOST_DAYS,
-        )
-        unknown = set(row) - set(kwargs)
-        if unknown:
-            raise UsageError(
-                f"unknown field {sorted(unknown)[0]!r}: use host, cn, ip, san_domains, san_ips, profile, key_size, digest, days and the subject fields"
-            )
-        kwargs.update(row)
-        return HostRequest.build(host, cn, subject=subject, **kwargs)
-    except KeyError as exc:
-        raise UsageError(f"request {number}: {exc.args[0]} is missing; every row needs host and cn") from None
-    except UsageError as exc:
-        raise type(exc)(f"request {number}: {exc}") from None
-
-
-def _digest_warning(digest: Digest) -> str | None:
-    if digest is Digest.SHA1:
-        return "digest sha1 is not recommended by the guide: use sha256 or stronger in production"
-    return None
 
 
 @dataclass(frozen=True)
@@ -479,17 +438,22 @@ def create_ca(
     country=None,
     crl_url: str | None = None,
     key=None,
+    naming: Naming = Naming.PYTHON,
 ) -> CreatedCA:
     """Create the ``ca_conf/`` of a new CA in ``directory`` (create_ca.sh).
 
     Refuses when a CA is already there: overwriting ca_priv_key.pem would
-    orphan every certificate the old CA issued.
+    orphan every certificate the old CA issued. Errors name the options as
+    ``naming`` says (Python keywords by default, create_ca.sh's for the script).
     """
     paths = store.CAPaths(Path(directory))
-    subject = Subject(CN=cn, E=email, OU=org_unit, O=org, L=locality, S=state, C=country)
-    bits, digest, days = keys.check_key_size(key_size), Digest.parse(digest), check_days(days)
-    if crl_url is not None:
-        crl_url = _check_url(crl_url)
+    try:
+        subject = Subject(CN=cn, E=email, OU=org_unit, O=org, L=locality, S=state, C=country)
+        bits, digest, days = keys.check_key_size(key_size), Digest.parse(digest), check_days(days)
+        if crl_url is not None:
+            crl_url = _check_url(crl_url)
+    except GenesysLabError as exc:
+        raise restate(exc, naming) from None
     existing = [p for p in (paths.cert, paths.key, paths.db, paths.serial) if p.exists()]
     if existing:
         raise CAExistsError(
@@ -499,7 +463,7 @@ def create_ca(
         raise UsageError(f"{paths.root} is a file, not a directory: give the folder the CA should live in")
     if not paths.root.is_dir():
         raise UsageError(f"directory {paths.root} does not exist: create it first")
-    warnings = tuple(w for w in (keys.key_size_warning(bits), _digest_warning(digest)) if w)
+    warnings = tuple(w for w in (keys.key_size_warning(bits), digest_warning(digest)) if w)
     ca_key = key if key is not None else keys.generate_rsa_key(bits)
     cert = _self_signed(subject, ca_key, digest, days)
     made_dirs = [d for d in (paths.conf, paths.repository) if not d.exists()]
@@ -615,6 +579,12 @@ def recreate_config(directory: Path | str, *, crl_url: str | None = None) -> Pat
     return paths.config
 
 
-def load_ca(directory: Path | str = ".", *, password: str | None = None) -> CertificateAuthority:
-    """Open a CA directory (genesys_lab's or the Security Pack's); fails with the fix if there is none."""
+def load_ca(directory: Path | str | CertificateAuthority = ".", *, password: str | None = None) -> CertificateAuthority:
+    """Open a CA directory (genesys_lab's or the Security Pack's); fails with the fix if there is none.
+
+    A CertificateAuthority passes through as it is (with ``password``, a new one for the same folder),
+    so every function that takes "a CA" accepts a folder or a loaded CA alike.
+    """
+    if isinstance(directory, CertificateAuthority):
+        return directory if password is None else CertificateAuthority(directory.paths.root, password=password)
     return CertificateAuthority(directory, password=password)

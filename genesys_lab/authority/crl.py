@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from genesys_lab.authority import store
+from genesys_lab.authority import reasons, store
+from genesys_lab.authority.defaults import DEFAULT_CRL_DAYS
 from genesys_lab.errors import CADatabaseError, FormatError, GenesysLabError, UsageError
 from genesys_lab.x509 import der as _der
 from genesys_lab.x509.describe import extension
 from genesys_lab.x509.profiles import Digest
 
-DEFAULT_CRL_DAYS = 30
 _OMIT_UNSPECIFIED = True
 
 # OIDs (RFC 5280 5.2, 5.3; RFC 4055 / RFC 5758 signature algorithms)
@@ -64,33 +64,9 @@ _HOLD_OIDS = {
     "holdinstructionreject": "1.2.840.10040.2.3",
 }
 
-# ca.db reason text -> CRLReason code, as OpenSSL's unpack_revinfo reads it (case-insensitive).
-# keyTime / CAkeyTime / holdInstruction are what -crl_compromise, -crl_CA_compromise, -crl_hold write.
-_DB_REASONS = {
-    "unspecified": 0,
-    "keycompromise": 1,
-    "cacompromise": 2,
-    "affiliationchanged": 3,
-    "superseded": 4,
-    "cessationofoperation": 5,
-    "certificatehold": 6,
-    "removefromcrl": 8,
-    "holdinstruction": 6,
-    "keytime": 1,
-    "cakeytime": 2,
-}
-REASON_NAMES = {
-    0: "unspecified",
-    1: "keyCompromise",
-    2: "CACompromise",
-    3: "affiliationChanged",
-    4: "superseded",
-    5: "cessationOfOperation",
-    6: "certificateHold",
-    8: "removeFromCRL",
-    9: "privilegeWithdrawn",
-    10: "AACompromise",
-}
+# ca.db reason text -> CRLReason code, and code -> name: the one table in authority.reasons.
+_DB_REASONS = reasons.DB_CODES
+REASON_NAMES = reasons.NAMES
 
 _TIME = re.compile(r"\d{12}Z|\d{14}Z")
 
@@ -200,9 +176,9 @@ def generate_crl(ca, days=DEFAULT_CRL_DAYS, *, now: dt.datetime | None = None) -
     All three files change in one locked transaction: a failure leaves the
     old CRL and the old number in place.
     """
-    from genesys_lab.authority.ca import CertificateAuthority, check_days, load_ca
+    from genesys_lab.authority.ca import check_days, load_ca
 
-    ca = ca if isinstance(ca, CertificateAuthority) else load_ca(ca)
+    ca = load_ca(ca)
     days = check_days(days, "--days")
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
     digest = config_digest(ca.paths.config)
@@ -339,7 +315,7 @@ def _time(text: str) -> bytes:
 
 def _revoked_list(rows) -> bytes:
     """revokedCertificates in one pass; reason extensions and time encodings are built once and reused."""
-    reason_ext = {code: _extension(_REASON, _der.tlv(0x0A, bytes([code]))) for code in REASON_NAMES}
+    reason_ext: dict[int | None, bytes] = {code: _extension(_REASON, _der.tlv(0x0A, bytes([code]))) for code in REASON_NAMES}
     if _OMIT_UNSPECIFIED:
         reason_ext[0] = b""
     reason_ext[None] = b""
@@ -412,7 +388,10 @@ def _signature_valid(der: bytes, public_key) -> bool:
         return False
     digest = {v: k for k, v in _RSA_SIG.items()}.get(oid) or {v: k for k, v in _ECDSA_SIG.items()}.get(oid)
     if digest is None:  # an algorithm we do not sign with (RSA-PSS, Ed25519): let cryptography judge
-        return x509.load_der_x509_crl(der).is_signature_valid(public_key)
+        try:
+            return x509.load_der_x509_crl(der).is_signature_valid(public_key)
+        except Exception:  # UnsupportedAlgorithm, TypeError (key type): not a signature this key made
+            return False
     try:
         if isinstance(public_key, rsa.RSAPublicKey) and oid in _RSA_SIG.values():
             public_key.verify(signature, tbs, padding.PKCS1v15(), digest.hash())
@@ -470,29 +449,56 @@ def load_crl(path: Path | str) -> CrlInfo:
 
 
 def parse_crl(data: bytes, *, source: str = "data", path: Path | None = None) -> CrlInfo:
+    """A CrlInfo from PEM or DER bytes; any failure, now or when the entries are first read, is one FormatError."""
     from cryptography import x509
 
     try:
         crl = x509.load_pem_x509_crl(data) if b"-----BEGIN" in data else x509.load_der_x509_crl(data)
     except ValueError:
         raise FormatError(f"{source} is not a PEM or DER CRL: make one with 'genesys-lab gen-crl'") from None
+    except Exception as exc:  # InvalidVersion: a version RFC 5280 does not define
+        raise FormatError(f"{source}: {_refused(exc)}") from None
     from genesys_lab.x509.names import oneline
 
-    number = extension(crl, x509.CRLNumber)
-    aki = extension(crl, x509.AuthorityKeyIdentifier)
-    hash_alg = crl.signature_hash_algorithm
+    try:
+        number = extension(crl, x509.CRLNumber)
+        aki = extension(crl, x509.AuthorityKeyIdentifier)
+        hash_alg = crl.signature_hash_algorithm
+        fields = (oneline(crl.issuer), crl.last_update_utc, crl.next_update_utc, len(crl))
+    except FormatError:
+        raise
+    except Exception as exc:  # UnsupportedAlgorithm, DuplicateExtension, a name that is not UTF-8
+        raise FormatError(f"{source}: {_refused(exc)}") from None
     return CrlInfo(
-        oneline(crl.issuer),
+        fields[0],
         number.crl_number if number else None,
-        crl.last_update_utc,
-        crl.next_update_utc,
+        fields[1],
+        fields[2],
         hash_alg.name if hash_alg else "none",
         aki.key_identifier.hex().upper() if aki and aki.key_identifier else None,
-        crl.public_bytes(_der_encoding()),
+        _der_of(data, crl),
         path,
-        lambda: _read_entries(crl),
-        len(crl),
+        lambda: _read_entries(crl, source),
+        fields[3],
     )
+
+
+def _refused(exc: Exception) -> str:
+    text = str(exc).split("\n")[0][:120] or type(exc).__name__
+    return (
+        f"the CRL does not load in Python's cryptography ({type(exc).__name__}: {text}); OpenSSL may be more lenient "
+        "(openssl crl -noout -text -in FILE shows it): publish a new CRL from its CA"
+    )
+
+
+def _der_of(data: bytes, crl) -> bytes:
+    """The CRL's DER: the bytes themselves, or the PEM block's base64 (without importing the serializer)."""
+    if b"-----BEGIN" not in data:
+        return data
+    match = re.search(rb"-----BEGIN X509 CRL-----(.*?)-----END X509 CRL-----", data, re.DOTALL)
+    if match is None:
+        return crl.public_bytes(_der_encoding())
+    return base64.b64decode(b"".join(match.group(1).split()))
 
 
 def _der_encoding():
@@ -501,37 +507,35 @@ def _der_encoding():
     return Encoding.DER
 
 
-def _read_entries(crl):
+def _read_entries(crl, source: str = "data"):
+    """The entries, decoded on demand: cryptography parses each entry (and its extensions) lazily,
+    so an unknown reason code, a broken certificateIssuer or fractional seconds surface only here."""
     from cryptography import x509
 
-    for revoked in crl:
-        reason = None
-        exts = revoked.extensions
-        if len(exts):
-            value = extension(revoked, x509.CRLReason)
-            if value is not None:
-                reason = REASON_NAMES.get(_REASON_CODES[value.reason])
-        yield RevokedEntry(revoked.serial_number, revoked.revocation_date_utc, reason)
+    number = 0
+    try:
+        for revoked in crl:
+            number += 1
+            reason = None
+            exts = revoked.extensions
+            if len(exts):
+                value = extension(revoked, x509.CRLReason)
+                if value is not None:
+                    reason = REASON_NAMES.get(_REASON_CODES[value.reason])
+            yield RevokedEntry(revoked.serial_number, revoked.revocation_date_utc, reason)
+    except FormatError as exc:
+        raise FormatError(f"{source}, entry {number}: {exc}") from None
+    except Exception as exc:  # ValueError (unknown reason code, bad time), DuplicateExtension
+        raise FormatError(f"{source}, entry {number}: {_refused(exc)}") from None
 
 
 class _ReasonCodes(dict):
-    def __missing__(self, flag):
-        from cryptography.x509 import ReasonFlags
+    """cryptography ReasonFlags -> code, from authority.reasons."""
 
-        table = {
-            ReasonFlags.unspecified: 0,
-            ReasonFlags.key_compromise: 1,
-            ReasonFlags.ca_compromise: 2,
-            ReasonFlags.affiliation_changed: 3,
-            ReasonFlags.superseded: 4,
-            ReasonFlags.cessation_of_operation: 5,
-            ReasonFlags.certificate_hold: 6,
-            ReasonFlags.remove_from_crl: 8,
-            ReasonFlags.privilege_withdrawn: 9,
-            ReasonFlags.aa_compromise: 10,
-        }
-        self.update(table)
-        return table[flag]
+    def __missing__(self, flag):
+        code = reasons.FLAG_CODES[flag.name]
+        self[flag] = code
+        return code
 
 
 _REASON_CODES = _ReasonCodes()

@@ -122,9 +122,9 @@ def serve_crl(ca, *, port: int | None = None, delay: float = 0.0):
     CRL distribution point reaches this server), or a free port when the CA
     has no local CDP. The server stops when the ``with`` block ends.
     """
-    from genesys_lab.authority.ca import CertificateAuthority, load_ca
+    from genesys_lab.authority.ca import load_ca
 
-    ca = ca if isinstance(ca, CertificateAuthority) else load_ca(ca)
+    ca = load_ca(ca)
     delay = _check_delay(delay)
     port, url_path = _url_parts(ca, _check_port(port))
     try:

@@ -17,8 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from genesys_lab.authority import store
+from genesys_lab.authority.request import HostRequest
+
+if TYPE_CHECKING:
+    from genesys_lab.authority.ca import IssuedCertificate
 from genesys_lab.errors import CADatabaseError, RevocationError, UsageError
 
 RENEWALS_FILE = "renewals.tsv"
@@ -30,7 +35,7 @@ class Renewal:
     """What renew() did: the old serial, the new certificate, and whether the old one is now revoked."""
 
     old_serial: str
-    new: object  # ca.IssuedCertificate
+    new: IssuedCertificate
     revoked_old: bool
     renewed_at: dt.datetime
 
@@ -39,91 +44,13 @@ class Renewal:
         return self.new.serial
 
 
-@dataclass(frozen=True)
-class RenewalPlan:
-    """Everything ca.issue() needs, read from the old certificate."""
-
-    host: str
-    cn: str
-    san_domains: tuple[str, ...]
-    san_ips: tuple[str, ...]
-    profile: object  # profiles.Profile
-    key_size: int
-    digest: object  # profiles.Digest
-    days: int
-    subject: object  # names.Subject
-
-    def issue_kwargs(self) -> dict:
-        s = self.subject
-        return dict(
-            san_domains=list(self.san_domains),
-            san_ips=list(self.san_ips),
-            profile=self.profile,
-            key_size=self.key_size,
-            digest=self.digest,
-            days=self.days,
-            email=s.E,
-            org_unit=s.OU,
-            org=s.O,
-            locality=s.L,
-            state=s.S,
-            country=s.C,
-        )
-
-
 def renewals_path(ca) -> Path:
     return ca.paths.conf / RENEWALS_FILE
 
 
-def plan_renewal(cert, *, days=None, key_size=None, digest=None) -> RenewalPlan:
-    """Read host, subject, SAN, profile, key size and digest back from a certificate.
-
-    The validity defaults to the old certificate's own length (rounded to
-    days), so a 100-day certificate is renewed for another 100 days.
-    """
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    from genesys_lab.authority.ca import check_days
-    from genesys_lab.x509.names import Subject
-    from genesys_lab.x509.profiles import Digest, Profile, profile_of
-
-    profile = profile_of(cert)
-    if profile is None or profile is Profile.CA:
-        what = "a CA certificate" if profile is Profile.CA else "a certificate without serverAuth or clientAuth"
-        raise UsageError(
-            f"serial {store.serial_hex(cert.serial_number)} is {what}: only server and gui host certificates can be renewed"
-        )
-    if not isinstance(cert.public_key(), rsa.RSAPublicKey):
-        raise UsageError("only RSA certificates can be renewed: the Security Pack issues RSA keys")
-    subject = Subject.from_x509(cert.subject)
-    dns, ips = _alt_names(cert)
-    host = dns[0] if dns else subject.CN
-    lifetime = round((cert.not_valid_after_utc - cert.not_valid_before_utc).total_seconds() / 86400)
-    if digest is None:
-        digest = cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else Digest.SHA256
-    digest = Digest.parse(digest)
-    return RenewalPlan(
-        host,
-        subject.CN,
-        tuple(dns[1:]),
-        tuple(ips),
-        profile,
-        key_size if key_size is not None else cert.public_key().key_size,
-        digest,
-        check_days(days if days is not None else max(lifetime, 1), "--days"),
-        subject,
-    )
-
-
-def _alt_names(cert) -> tuple[list[str], list[str]]:
-    from cryptography import x509
-
-    from genesys_lab.x509.describe import extension
-
-    san = extension(cert, x509.SubjectAlternativeName)
-    if san is None:
-        return [], []
-    return list(san.get_values_for_type(x509.DNSName)), [str(a) for a in san.get_values_for_type(x509.IPAddress)]
+def plan_renewal(cert, *, days=None, key_size=None, digest=None) -> HostRequest:
+    """The request that renews ``cert``, read back from it (``HostRequest.from_certificate``)."""
+    return HostRequest.from_certificate(cert, days=days, key_size=key_size, digest=digest)
 
 
 def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None, digest=None) -> Renewal:
@@ -138,9 +65,9 @@ def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None, dig
     ``key_size`` and ``digest`` override what the old certificate had: a
     renewal is also the way out of a 1024-bit key or a SHA-1 signature.
     """
-    from genesys_lab.authority.ca import CertificateAuthority, load_ca
+    from genesys_lab.authority.ca import load_ca
 
-    ca = ca if isinstance(ca, CertificateAuthority) else load_ca(ca)
+    ca = load_ca(ca)
     # One lock and one transaction around all three steps: two renewals of
     # the same serial cannot both succeed, and a failing revocation undoes
     # the new certificate and its record too (store.transaction nests).
@@ -155,8 +82,8 @@ def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None, dig
             raise RevocationError(
                 f"serial {record.serial} is already revoked ({record.reason or 'no reason'}): renew it without --revoke-old"
             )
-        plan = plan_renewal(ca.load_certificate(record.serial), days=days, key_size=key_size, digest=digest)
-        new = ca.issue(plan.host, plan.cn, **plan.issue_kwargs())
+        request = plan_renewal(ca.load_certificate(record.serial), days=days, key_size=key_size, digest=digest)
+        new = ca.issue_request(request)
         moment = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         _record(ca, record.serial, new.serial, moment)
         if revoke_old:

@@ -20,7 +20,7 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
-from genesys_lab.authority import store
+from genesys_lab.authority import reasons, store
 from genesys_lab.errors import FormatError, RevocationError
 
 
@@ -38,36 +38,26 @@ class Reason(enum.Enum):
 
     @property
     def code(self) -> int:
-        """The ENUMERATED value in a CRL entry; 7 is unused by RFC 5280, so removeFromCRL is 8."""
-        return _CODES[self]
+        """The ENUMERATED value in a CRL entry (``authority.reasons``); 7 is unused, so removeFromCRL is 8."""
+        return reasons.CODES[self.value]
 
     @classmethod
     def parse(cls, value: str | Reason) -> Reason:
         """Case-insensitive, as OpenSSL's ``OPENSSL_strcasecmp`` lookup; the error lists every valid name."""
-        if isinstance(value, Reason):
-            return value
-        text = str(value).strip()
-        for reason in cls:
-            if reason.value.lower() == text.lower():
-                return reason
-        raise RevocationError(f"reason {value!r} is not one openssl ca -crl_reason accepts: use one of {', '.join(names())}")
+        from genesys_lab.x509.profiles import parse_choice
 
-
-_CODES = {
-    Reason.UNSPECIFIED: 0,
-    Reason.KEY_COMPROMISE: 1,
-    Reason.CA_COMPROMISE: 2,
-    Reason.AFFILIATION_CHANGED: 3,
-    Reason.SUPERSEDED: 4,
-    Reason.CESSATION_OF_OPERATION: 5,
-    Reason.CERTIFICATE_HOLD: 6,
-    Reason.REMOVE_FROM_CRL: 8,
-}
+        return parse_choice(
+            cls,
+            value,
+            words=f"is not one openssl ca -crl_reason accepts: use one of {', '.join(names())}",
+            error=RevocationError,
+            prefix="reason ",
+        )
 
 
 def names() -> list[str]:
     """The reason names in OpenSSL's spelling and order (for help texts and error messages)."""
-    return [r.value for r in Reason]
+    return list(reasons.OPENSSL_CA_REASONS)
 
 
 @dataclass(frozen=True)
@@ -108,9 +98,9 @@ def revoke(ca, serial_or_cert_path, reason=None, *, when: dt.datetime | None = N
 
 
 def _as_ca(ca):
-    from genesys_lab.authority.ca import CertificateAuthority, load_ca
+    from genesys_lab.authority.ca import load_ca
 
-    return ca if isinstance(ca, CertificateAuthority) else load_ca(ca)
+    return load_ca(ca)
 
 
 def _moment(when: dt.datetime | None) -> dt.datetime:

@@ -244,7 +244,7 @@ def _serve(listener: socket.socket, ctx: ssl.SSLContext, timeout: float, box: _S
     spare = conn.dup()  # keeps the TCP connection open after ssl closes its socket on failure
     try:
         with ctx.wrap_socket(conn, server_side=True) as tls:
-            box.version, box.cipher = tls.version(), tls.cipher()[0]
+            box.version, box.cipher = tls.version(), _cipher_name(tls)
             if tls.recv(len(_PING)) == _PING:
                 tls.sendall(_PONG)
             box.outcome = SideOutcome(True)
@@ -276,7 +276,7 @@ def _client(port: int, ctx: ssl.SSLContext, hostname: str | None, timeout: float
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
             with ctx.wrap_socket(raw, server_hostname=hostname) as tls:
-                version, cipher = tls.version(), tls.cipher()[0]
+                version, cipher = tls.version(), _cipher_name(tls)
                 tls.sendall(_PING)
                 answer = tls.recv(len(_PONG))
                 if answer != _PONG:
@@ -367,19 +367,22 @@ class Credentials:
     key: Path
 
 
+def _cipher_name(tls) -> str | None:
+    """The negotiated cipher suite's name (``SSLSocket.cipher()`` is None only before a handshake)."""
+    cipher = tls.cipher()
+    return cipher[0] if cipher else None
+
+
 def credentials(ca, serial) -> Credentials:
-    """``<SERIAL>_<host>_cert.pem`` and ``<SERIAL>_<host>_priv_key.pem`` of an issued certificate."""
+    """``<SERIAL>_<host>_cert.pem`` and ``<SERIAL>_<host>_priv_key.pem`` of an issued certificate (the CA names them)."""
     from genesys_lab.errors import CertificateNotFoundError
 
-    record = ca.record(serial)
-    host = record.host
-    repo = ca.paths.repository
-    cert, key = repo / f"{record.serial}_{host}_cert.pem", repo / f"{record.serial}_{host}_priv_key.pem"
-    if host is None or not key.exists():
+    files = ca.host_files(serial)
+    if not files.key.exists():
         raise CertificateNotFoundError(
-            f"serial {record.serial} has no key file in {repo}: a handshake needs <SERIAL>_<host>_priv_key.pem"
+            f"serial {ca.record(serial).serial} has no key file in {ca.paths.repository}: a handshake needs <SERIAL>_<host>_priv_key.pem"
         )
-    return Credentials(cert, key)
+    return Credentials(files.cert, files.key)
 
 
 def first_dns_name(cert_path: Path) -> str | None:

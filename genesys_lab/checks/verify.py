@@ -31,8 +31,9 @@ from pathlib import Path
 
 from genesys_lab.checks.hostname import host_matches
 from genesys_lab.errors import FormatError, GenesysLabError, UsageError
-from genesys_lab.x509.describe import all_extensions, extension, load_certificate
+from genesys_lab.x509.describe import all_extensions, extension
 from genesys_lab.x509.profiles import parse_choice
+from genesys_lab.x509.read import read_certificate
 
 EXPIRY_WARNING_DAYS = 30
 RECOMMENDED_RSA_BITS = 2048
@@ -124,15 +125,12 @@ class Verification:
 
 def as_certificate(source):
     """A certificate from a path, PEM/DER bytes, a certificate object, or anything holding one in
-    ``.certificate`` (a CertificateAuthority, an IssuedCertificate)."""
-    from cryptography import x509
+    ``.certificate`` (a CertificateAuthority, an IssuedCertificate): ``x509.read``'s one reader.
 
-    inner = getattr(source, "certificate", None)
-    if isinstance(inner, x509.Certificate):
-        return inner
-    if not isinstance(source, (x509.Certificate, str, Path, bytes, bytearray, memoryview)):
-        raise UsageError(f"{type(source).__name__} is not a certificate: give a file path, PEM/DER bytes or a certificate")
-    return load_certificate(source)
+    A file with several certificates is refused, naming each: verify checks one certificate
+    and must not pick one of a chain file silently (give the others with ``chain=``).
+    """
+    return read_certificate(source)
 
 
 def _trusted(ca) -> tuple:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from genesys_lab.authority.ca import DEFAULT_CA_DAYS, DEFAULT_HOST_DAYS, create_ca, load_ca
-from genesys_lab.authority.store import looks_like_serial
+from genesys_lab.authority.defaults import DEFAULT_CA_DAYS
 from genesys_lab.cli import output
-from genesys_lab.x509.describe import describe
-from genesys_lab.x509.names import split_list
+
+# The core is imported inside each command, not here: every command module is imported to
+# register its options, so a top-level import would be paid by every command (issue 9, section 5).
+
+
+def load_ca(directory):
+    """The CA in ``directory`` (``authority.ca.load_ca``, imported when a command needs it)."""
+    from genesys_lab.authority.ca import load_ca as _load_ca
+
+    return _load_ca(directory)
 
 
 def add_ca_dir(parser) -> None:
@@ -44,20 +50,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("create-cert", help="issue a host certificate (create_cert.sh)")
     add_ca_dir(p)
-    p.add_argument("--host", required=True, help="the host's full DNS name (mandatory)")
-    add_subject(p)
-    p.add_argument("--ip", help="the host's IP address")
-    p.add_argument("--san-domain", action="append", default=[], help="extra DNS name (repeat, or comma-separated)")
-    p.add_argument("--san-ip", action="append", default=[], help="extra IP address (repeat, or comma-separated)")
-    p.add_argument(
-        "--profile",
-        default="server",
-        choices=["server", "gui"],
-        help="server (serverAuth+clientAuth, default) or gui (clientAuth)",
-    )
-    p.add_argument("--key-size", default=2048, help="RSA key size in bits (default 2048)")
-    p.add_argument("--digest", default="sha256", help="sha1, sha224, sha256 (default), sha384, sha512")
-    p.add_argument("--days", default=DEFAULT_HOST_DAYS, help=f"validity in days (default {DEFAULT_HOST_DAYS})")
+    add_request_options(p)
     p.set_defaults(func=cmd_create_cert)
 
     p = sub.add_parser("create-certs", help="issue a site inventory from a CSV file, using every core")
@@ -87,10 +80,15 @@ def register(sub) -> None:
 
 def _split(values) -> list[str]:
     """Repeated options, each possibly a comma-separated list as in the guide."""
+    from genesys_lab.x509.names import split_list
+
     return [item for value in values for item in split_list(value)]
 
 
 def cmd_create_ca(args) -> int:
+    from genesys_lab.authority.ca import create_ca
+    from genesys_lab.authority.request import Naming
+
     made = create_ca(
         args.ca_dir,
         args.cn,
@@ -98,26 +96,36 @@ def cmd_create_ca(args) -> int:
         digest=args.digest,
         days=args.days,
         crl_url=args.crl_url,
+        naming=Naming.CLI,
         **subject_kwargs(args),
     )
     output.created_ca(made)
     return 0
 
 
+def add_request_options(p) -> None:
+    """create_cert.sh's options as genesys-lab spells them, from the one declaration (authority.request.FIELDS).
+
+    The lists (--san-domain, --san-ip) may be repeated, each possibly comma-separated as in the guide.
+    """
+    from genesys_lab.authority.fields import FIELDS, LIST_FIELDS, REQUIRED
+
+    for field in FIELDS:
+        extra: dict = {"action": "append", "default": []} if field.name in LIST_FIELDS else {"default": field.default or None}
+        if field.name == "profile":
+            extra["choices"] = ["server", "gui"]
+        help_text = field.help + (f" (default {field.default})" if field.default and "default" not in field.help else "")
+        p.add_argument(field.cli, dest=field.name, required=field.name in REQUIRED, help=help_text, **extra)
+
+
 def cmd_create_cert(args) -> int:
-    issued = load_ca(args.ca_dir).issue(
-        args.host,
-        args.cn,
-        ip=args.ip,
-        san_domains=_split(args.san_domain),
-        san_ips=_split(args.san_ip),
-        profile=args.profile,
-        key_size=args.key_size,
-        digest=args.digest,
-        days=args.days,
-        **subject_kwargs(args),
-    )
-    output.issued(issued)
+    from genesys_lab.authority.request import FIELDS, LIST_FIELDS, HostRequest, Naming
+
+    values = {f.name: getattr(args, f.name) for f in FIELDS}
+    for name in LIST_FIELDS:
+        values[name] = _split(values[name])
+    request = HostRequest.from_values(values, naming=Naming.CLI)
+    output.issued(load_ca(args.ca_dir).issue_request(request, naming=Naming.CLI))
     return 0
 
 
@@ -142,6 +150,11 @@ def cmd_list(args) -> int:
 
 
 def cmd_inspect(args) -> int:
+    import json
+
+    from genesys_lab.authority.store import looks_like_serial
+    from genesys_lab.x509.describe import describe
+
     source = Path(args.certificate)
     if not source.exists() and looks_like_serial(args.certificate) and (args.ca_dir / "ca_conf").is_dir():
         source = load_ca(args.ca_dir).load_certificate(args.certificate)

@@ -7,7 +7,6 @@ come from genesys_lab.formats.passwords (prompt, standard input, env:VAR, file:P
 
 from __future__ import annotations
 
-import json
 import sys
 
 from genesys_lab.errors import PasswordError, UsageError
@@ -157,7 +156,11 @@ def _register_pkcs12(sub) -> None:
     e.add_argument("--name", help="friendly name (default: the host name, as create_cert.sh does)")
     e.add_argument("--out", required=True, help="the .pfx to write (mode 0600)")
     group = e.add_mutually_exclusive_group()
-    group.add_argument("--password-prompt", action="store_true", help="ask for a password (default: empty, as the Security Pack)")
+    group.add_argument(
+        "--password-prompt",
+        action="store_true",
+        help="ask for a password (default: a line piped to standard input, else empty, as the Security Pack)",
+    )
     group.add_argument("--passout", metavar="env:VAR|file:PATH|stdin", help="take the password from here")
     e.add_argument("--passin", metavar="env:VAR|file:PATH|stdin", help="password of an encrypted --key")
     e.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
@@ -176,6 +179,10 @@ def cmd_pkcs12_export(args) -> int:
     password = ""
     if args.password_prompt or args.passout:
         password = _new_password(args.passout, args.out, allow_empty=True)
+    else:
+        piped = passwords.piped_line()  # `echo pw | genesys-lab pkcs12 export ...`, as for every other command
+        if piped is not None:
+            password = passwords.check_new(piped, allow_empty=True)
     path = export_pkcs12(
         args.cert,
         args.key,
@@ -227,6 +234,8 @@ def _print_pkcs12(name, info) -> None:
 
 
 def cmd_identify(args) -> int:
+    import json
+
     from genesys_lab.formats.convert import key_matches
     from genesys_lab.formats.identify import Kind, identify
 

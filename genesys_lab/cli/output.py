@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-
-from genesys_lab.x509.describe import readable_name
 
 
 def warn(messages) -> None:
@@ -15,6 +12,8 @@ def warn(messages) -> None:
 
 def created_ca(made) -> None:
     warn(made.warnings)
+    from genesys_lab.x509.describe import readable_name
+
     subject = readable_name(made.ca.certificate.subject)
     print(f"Created CA '{subject}' in {made.ca.paths.conf}")
     for path in made.files:
@@ -47,6 +46,8 @@ def table(rows: list[list[str]], headers: list[str]) -> None:
 
 def records(items, *, as_json: bool = False, notes: dict | None = None) -> None:
     """``notes``: {serial: "replaced by 05"} from renew.renewal_notes; a column only when there are any."""
+    import json
+
     notes = notes or {}
     if as_json:
         print(

@@ -5,15 +5,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from genesys_lab.authority.crl import DEFAULT_CRL_DAYS
-from genesys_lab.authority.revoke import names
+from genesys_lab.authority.defaults import DEFAULT_CRL_DAYS
+from genesys_lab.authority.reasons import OPENSSL_CA_REASONS
 from genesys_lab.cli.ca import add_ca_dir
 
 
 def register(sub) -> None:
     p = sub.add_parser("revoke", help="revoke a certificate in ca.db (openssl ca -revoke)")
     p.add_argument("certificate", metavar="SERIAL|CERT", help="serial as in the file names (02, 0A) or a certificate file")
-    p.add_argument("--reason", help=f"CRL reason: {', '.join(names())}")
+    p.add_argument("--reason", help=f"CRL reason: {', '.join(OPENSSL_CA_REASONS)}")
     add_ca_dir(p)
     p.set_defaults(func=cmd_revoke)
 

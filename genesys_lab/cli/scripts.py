@@ -11,10 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from genesys_lab.authority.ca import DEFAULT_CA_DAYS, DEFAULT_HOST_DAYS, create_ca, load_ca
+from genesys_lab.authority.ca import DEFAULT_CA_DAYS, create_ca, load_ca
+from genesys_lab.authority.request import FIELDS, REQUIRED, HostRequest, Naming
 from genesys_lab.cli import output
 from genesys_lab.cli.main import _Parser, run
-from genesys_lab.x509.names import split_list
 
 
 def _parser(prog: str, usage: str) -> argparse.ArgumentParser:
@@ -50,7 +50,8 @@ def create_ca_main(argv=None) -> int:
     args = p.parse_args(argv)
 
     def work(a):
-        output.created_ca(create_ca(Path("."), a.CN, key_size=a.keySz, digest=a.dgst, days=a.time, **_subject(a)))
+        made = create_ca(Path("."), a.CN, key_size=a.keySz, digest=a.dgst, days=a.time, naming=Naming.SCRIPT, **_subject(a))
+        output.created_ca(made)
 
     return run(work, args, "create_ca.sh")
 
@@ -62,32 +63,34 @@ def create_cert_main(argv=None) -> int:
         "-CN COMMON_NAME [-IP HOST_IP] [-E EMAIL] [-OU ORG_UNIT] [-O ORGANIZATION] [-L LOCALITY] "
         '[-S STATE] [-C COUNTRY] [-SANDomain "list"] [-SANip "list"] [-profile server|gui]',
     )
-    _common(p, DEFAULT_HOST_DAYS)
-    p.add_argument("-host", required=True, metavar="HOST_NAME", help="the host's full DNS name (mandatory)")
-    p.add_argument("-IP", metavar="HOST_IP")
-    p.add_argument("-SANDomain", "-SANdomain", dest="san_domain", metavar='"list"', help="comma-separated DNS names")
-    p.add_argument("-SANip", dest="san_ip", metavar='"list"', help="comma-separated IP addresses")
-    p.add_argument(
-        "-profile", default="server", metavar="server|gui", help="server (default: serverAuth+clientAuth) or gui (clientAuth)"
-    )
+    add_request_options(p)
     args = p.parse_args(argv)
 
     def work(a):
-        result = load_ca(Path(".")).issue(
-            a.host,
-            a.CN,
-            ip=a.IP,
-            san_domains=split_list(a.san_domain),
-            san_ips=split_list(a.san_ip),
-            profile=a.profile,
-            key_size=a.keySz,
-            digest=a.dgst,
-            days=a.time,
-            **_subject(a),
-        )
-        output.issued(result)
+        request = HostRequest.from_values({f.name: getattr(a, f.name) for f in FIELDS}, naming=Naming.SCRIPT)
+        output.issued(load_ca(Path(".")).issue_request(request, naming=Naming.SCRIPT))
 
     return run(work, args, "create_cert.sh")
+
+
+#: create_cert.sh's own spellings beside FIELDS' (the guide writes -SANDomain, some copies -SANdomain)
+_ALIASES = {"san_domains": ("-SANdomain",)}
+
+
+def add_request_options(p) -> None:
+    """create_cert.sh's options, in the guide's order, from the one declaration (authority.request.FIELDS)."""
+    for field in FIELDS:
+        default = field.default or None
+        help_text = field.help + (f" (default {field.default})" if field.default and "default" not in field.help else "")
+        p.add_argument(
+            field.script,
+            *_ALIASES.get(field.name, ()),
+            dest=field.name,
+            required=field.name in REQUIRED,
+            default=default,
+            metavar=field.name.upper(),
+            help=help_text,
+        )
 
 
 def convert_priv_key_main(argv=None) -> int:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from genesys_lab.authority.ca import load_ca
-from genesys_lab.cli.ca import add_ca_dir
+from genesys_lab.cli.ca import add_ca_dir, load_ca
 
 
 def register(sub) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from genesys_lab.authority.store import looks_like_serial
@@ -155,6 +154,7 @@ def cmd_lint(args) -> int:
 
 
 def _print_lint(rows, as_json: bool) -> None:
+    import json
     from dataclasses import asdict
 
     if as_json:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from genesys_lab.checks.verify import EXPIRY_WARNING_DAYS as EXPIRING_SOON_DAYS
 from genesys_lab.errors import GenesysLabError
-from genesys_lab.x509.describe import CertificateInfo, all_extensions, describe, load_certificate
+from genesys_lab.x509.describe import CertificateInfo, all_extensions, describe
 from genesys_lab.x509.profiles import Profile
+from genesys_lab.x509.read import read_certificate
 
 _EXT_NAMES = {
     "2.5.29.19": "Basic Constraints",
@@ -85,19 +86,16 @@ class Anatomy:
 
 
 def resolve(source):
-    """A cryptography certificate from a path, PEM/DER bytes, a certificate, ``(ca, serial)``,
-    an IssuedCertificate or a CertificateRecord (what ``ca.issue`` and ``ca.records`` return),
-    or a CertificateAuthority (its own CA certificate)."""
+    """A cryptography certificate from what a learner holds: ``(ca, serial)``, a CertificateRecord
+    (what ``ca.records`` returns, by its ``cert_file``), or anything ``x509.read.read_certificate``
+    takes (a path, PEM/DER bytes, a certificate, an IssuedCertificate, a CertificateAuthority)."""
     if isinstance(source, tuple) and len(source) == 2:
         ca, serial = source
         return ca.load_certificate(serial)
-    certificate = getattr(source, "certificate", None)
-    if certificate is not None and not isinstance(source, (str, bytes)):
-        return certificate
     cert_file = getattr(source, "cert_file", None)
-    if cert_file is not None:
-        return load_certificate(cert_file)
-    return load_certificate(source)
+    if cert_file is not None and getattr(source, "certificate", None) is None:
+        return read_certificate(cert_file)
+    return read_certificate(source)
 
 
 def anatomy(source, *, role: Profile | str | None = None, now: dt.datetime | None = None) -> Anatomy:

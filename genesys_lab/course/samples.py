@@ -50,9 +50,10 @@ class DemoCertificate:
         from cryptography.hazmat.primitives.serialization import Encoding
 
         from genesys_lab.authority import store
+        from genesys_lab.authority.repository import pair_names
 
-        folder = Path(folder)
-        cert_path, key_path = folder / f"{stem}_cert.pem", folder / f"{stem}_priv_key.pem"
+        names = pair_names(Path(folder), stem)
+        cert_path, key_path = names.cert, names.key
         store.write_atomic(cert_path, self.certificate.public_bytes(Encoding.PEM))
         store.write_atomic(key_path, keys.pkcs1_pem(self.key), 0o600)
         return cert_path, key_path

@@ -138,9 +138,14 @@ def as_ca(answer):
 
 
 def as_certificate(answer, ca):
-    """A certificate from what ``issue()`` returned, a ca.db record, a serial of ``ca``, a file or an object."""
+    """A certificate from what ``issue()`` returned, a ca.db record, a serial of ``ca``, a file or an object.
+
+    Everything but the serial goes through the one reader (``course.anatomy.resolve`` ->
+    ``x509.read.read_certificate``); an answer that is no certificate at all is Wrong.
+    """
     from genesys_lab.authority.store import looks_like_serial
     from genesys_lab.course.anatomy import resolve
+    from genesys_lab.errors import UsageError
 
     if isinstance(answer, str) and looks_like_serial(answer) and not Path(answer).is_file():
         return ca.load_certificate(answer)
@@ -149,7 +154,7 @@ def as_certificate(answer, ca):
         raise wrong
     try:
         return resolve(answer)
-    except (TypeError, ValueError, AttributeError):
+    except UsageError:
         raise wrong from None
 
 

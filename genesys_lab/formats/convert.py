@@ -27,6 +27,7 @@ from genesys_lab.errors import FormatError, GenesysLabError, PasswordError, Usag
 from genesys_lab.formats.identify import Identity, Item, Kind, identify, read_source
 from genesys_lab.formats.passwords import PasswordRequired
 from genesys_lab.x509.describe import readable_name
+from genesys_lab.x509.profiles import parse_choice
 
 SECRET_MODE = 0o600
 PUBLIC_MODE = 0o644
@@ -41,15 +42,9 @@ class KeyFormat(enum.Enum):
 
     @classmethod
     def parse(cls, value, option: str = "-informat") -> KeyFormat:
-        if isinstance(value, cls):
-            return value
-        text = str(value).strip().lower()
-        if text == "pfx":
-            return cls.PKCS12
-        try:
-            return cls(text)
-        except ValueError:
-            raise UsageError(f"{option} {value!r} is not one of pfx, pkcs8, pkcs12, rsa") from None
+        return parse_choice(
+            cls, value, words="is not one of pfx, pkcs8, pkcs12, rsa", aliases={"pfx": cls.PKCS12}, prefix=f"{option} "
+        )
 
 
 class CertEncoding(enum.Enum):
@@ -58,12 +53,7 @@ class CertEncoding(enum.Enum):
 
     @classmethod
     def parse(cls, value) -> CertEncoding:
-        if isinstance(value, cls):
-            return value
-        try:
-            return cls(str(value).strip().lower())
-        except ValueError:
-            raise UsageError(f"output encoding {value!r} is not pem or der") from None
+        return parse_choice(cls, value, words="is not pem or der", prefix="output encoding ")
 
 
 _ACCEPTS = {
@@ -184,8 +174,9 @@ def _key_item(found: Identity, fmt: KeyFormat | None, name: str) -> Item:
 def _not_a_key_message(found: Identity, fmt: KeyFormat | None, name: str) -> str:
     what = f"{name} is {_a(found.summary())}"
     keys = [i for i in found.items if i.kind.is_private_key or i.kind is Kind.PKCS12]
-    if keys and fmt is not None and informat_of(keys[0].kind) is not None:
-        right = informat_of(keys[0].kind).value.replace("pkcs12", "pfx")
+    right_format = informat_of(keys[0].kind) if keys else None
+    if fmt is not None and right_format is not None:
+        right = right_format.value.replace("pkcs12", "pfx")
         return f"{what}, not {_a(_FORMAT_NAMES[fmt])}: use -informat {right}"
     if keys:
         return f"{what}: only RSA keys in PKCS#1, PKCS#8 or PKCS#12 files can be converted"
@@ -209,12 +200,13 @@ def _a(text: str) -> str:
 
 
 def _load_key_item(item: Item, password: str | None, name: str):
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
 
     encrypted = item.kind in (Kind.ENCRYPTED_RSA_KEY, Kind.ENCRYPTED_PKCS8_KEY)
     if encrypted and password is None:
         raise PasswordRequired(f"{name} is an {item.kind.value}: give its password")
-    secret = password.encode() if encrypted else None
+    secret = password.encode() if encrypted and password is not None else None
     try:
         if item.kind is Kind.ENCRYPTED_RSA_KEY:
             return serialization.load_pem_private_key(item.pem, password=secret)
@@ -223,6 +215,11 @@ def _load_key_item(item: Item, password: str | None, name: str):
         if encrypted:
             raise PasswordError(f"{name}: wrong password (the key does not decrypt with it); nothing was written") from None
         raise FormatError(f"{name} is a damaged {item.kind.value}: it does not load") from None
+    except UnsupportedAlgorithm as exc:
+        raise FormatError(
+            f"{name}: Python's cryptography cannot read this {item.kind.value} ({exc}); OpenSSL may "
+            "(openssl pkey -noout -text), but Genesys needs an RSA key: issue a new one"
+        ) from None
 
 
 def _key_from_pkcs12(data: bytes, password: str | None, name: str):
@@ -305,27 +302,20 @@ def convert_key(
 
 
 def load_certificates(source) -> list:
-    """Every certificate in a PEM (one or several) or DER file; an error says what else the file is.
+    """Every certificate in a PEM (one or several) or DER file (``x509.read``'s one reader).
 
     A certificate object passes through, so callers may mix files and objects.
     """
-    from cryptography import x509
+    from genesys_lab.x509.read import read_certificates
 
-    if isinstance(source, x509.Certificate):
-        return [source]
-    data, name = read_source(source)
-    found = identify(data)
-    certs = found.of_kind(Kind.CERTIFICATE)
-    if not certs or len(certs) != len(found.items):
-        raise FormatError(f"{name} is {_a(found.summary())}, not a certificate file")
-    return [x509.load_der_x509_certificate(i.der) for i in certs]
+    return read_certificates(source)
 
 
 def load_certificate(source):
-    certs = load_certificates(source)
-    if len(certs) != 1:
-        raise FormatError(f"{read_source(source)[1]} holds {len(certs)} certificates: give a file with just one")
-    return certs[0]
+    """Exactly one certificate; a chain file is refused with a message naming each certificate."""
+    from genesys_lab.x509.read import read_certificate
+
+    return read_certificate(source)
 
 
 def _pem_of(item: Item) -> bytes:
@@ -449,7 +439,7 @@ def export_pkcs12(
     from genesys_lab.formats.pkcs12 import Compat, build_pkcs12
 
     out = check_output(out, overwrite=overwrite)
-    mode = compat if isinstance(compat, Compat) else _compat(compat)
+    mode = Compat.parse(compat)
     certificate = load_certificate(cert)
     private_key = load_key(key, None, key_password)
     if _spki(private_key.public_key()) != _spki(certificate.public_key()):
@@ -461,15 +451,6 @@ def export_pkcs12(
     name = friendly_name if friendly_name is not None else _host_name(certificate)
     pfx = build_pkcs12(private_key, certificate, cas, password=password, friendly_name=name, compat=mode)
     return write_output(out, pfx, secret=True, overwrite=overwrite)
-
-
-def _compat(value: str):
-    from genesys_lab.formats.pkcs12 import Compat
-
-    try:
-        return Compat(str(value).strip().lower())
-    except ValueError:
-        raise UsageError(f"compatibility {value!r} is not modern or legacy") from None
 
 
 def _host_name(cert) -> str | None:

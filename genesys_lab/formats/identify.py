@@ -32,10 +32,12 @@ class Kind(enum.Enum):
     PKCS8_KEY = "PKCS#8 private key"
     ENCRYPTED_PKCS8_KEY = "encrypted PKCS#8 private key"
     OTHER_KEY = "private key (not RSA PKCS#1 or PKCS#8)"
+    ENCRYPTED_OTHER_KEY = "encrypted private key (traditional OpenSSL, not RSA)"
     PUBLIC_KEY = "public key"
     PKCS12 = "PKCS#12 (.pfx/.p12) file"
     PKCS7 = "PKCS#7 certificate bundle (.p7b)"
     DAMAGED = "damaged or truncated object"
+    UNSUPPORTED = "object Python's cryptography refuses"
     UNKNOWN = "unknown data"
 
     @property
@@ -43,7 +45,15 @@ class Kind(enum.Enum):
         return self in _PRIVATE_KEYS
 
 
-_PRIVATE_KEYS = {Kind.RSA_KEY, Kind.ENCRYPTED_RSA_KEY, Kind.PKCS8_KEY, Kind.ENCRYPTED_PKCS8_KEY, Kind.OTHER_KEY}
+_PRIVATE_KEYS = {
+    Kind.RSA_KEY,
+    Kind.ENCRYPTED_RSA_KEY,
+    Kind.PKCS8_KEY,
+    Kind.ENCRYPTED_PKCS8_KEY,
+    Kind.OTHER_KEY,
+    Kind.ENCRYPTED_OTHER_KEY,
+}
+_TRADITIONAL = {"RSA PRIVATE KEY": "RSA", "EC PRIVATE KEY": "EC", "DSA PRIVATE KEY": "DSA"}
 
 _PEM_LABELS = {
     "CERTIFICATE": Kind.CERTIFICATE,
@@ -59,6 +69,7 @@ _PEM_LABELS = {
     "DSA PRIVATE KEY": Kind.OTHER_KEY,
     "PUBLIC KEY": Kind.PUBLIC_KEY,
     "RSA PUBLIC KEY": Kind.PUBLIC_KEY,
+    "DSA PUBLIC KEY": Kind.PUBLIC_KEY,
     "PKCS12": Kind.PKCS12,
     "PKCS7": Kind.PKCS7,
     "CMS": Kind.PKCS7,
@@ -83,6 +94,8 @@ class Item:
             return self.detail
         if self.kind is Kind.DAMAGED:
             return f"damaged {self.encoding} object ({self.detail})"
+        if self.kind is Kind.UNSUPPORTED:
+            return f"{self.encoding} {self.detail}"
         text = f"{self.encoding} {self.kind.value}"
         return f"{text} ({self.detail})" if self.detail else text
 
@@ -159,12 +172,17 @@ def _pem_item(label: str, body: str, end: str) -> Item:
         der = base64.b64decode("".join(b64.split()), validate=True)
     except (binascii.Error, ValueError):
         return Item(Kind.DAMAGED, "PEM", f"{label}: the base64 text is damaged")
-    if kind is Kind.RSA_KEY and "ENCRYPTED" in headers:
+    if label in _TRADITIONAL and "ENCRYPTED" in headers:
         cipher = re.search(r"DEK-Info:\s*([A-Za-z0-9-]+)", headers)
-        return Item(Kind.ENCRYPTED_RSA_KEY, "PEM", f"traditional OpenSSL encryption, {cipher.group(1) if cipher else '?'}", der)
+        encrypted = Kind.ENCRYPTED_RSA_KEY if label == "RSA PRIVATE KEY" else Kind.ENCRYPTED_OTHER_KEY
+        algorithm = "" if label == "RSA PRIVATE KEY" else f"{_TRADITIONAL[label]}, "
+        detail = f"{algorithm}traditional OpenSSL encryption, {cipher.group(1) if cipher else '?'}"
+        return Item(encrypted, "PEM", detail, der)
     if kind is Kind.UNKNOWN:
         return Item(Kind.UNKNOWN, "PEM", f"PEM block with the unknown label {label}", der)
     detail, ok = _check(kind, der)
+    if ok is None:
+        return Item(Kind.UNSUPPORTED, "PEM", f"{label}: {detail}", der)
     return Item(kind if ok else Kind.DAMAGED, "PEM", detail if ok else f"{label}: {detail}", der)
 
 
@@ -187,6 +205,8 @@ def _der_item(data: bytes) -> Item:
             other_detail, other_ok = _check(other, data)
             if other_ok:
                 return Item(other, "DER", other_detail, data)
+    if ok is None:
+        return Item(Kind.UNSUPPORTED, "DER", f"{kind.value}: {detail}", data)
     return Item(kind if ok else Kind.DAMAGED, "DER", detail if ok else f"looks like a {kind.value} but {detail}", data)
 
 
@@ -200,6 +220,12 @@ def _der_shape(top) -> Kind:
         return _signed_kind(top[0])
     if len(top) >= 9 and all(t == _der.INTEGER for t in tags[:9]):
         return Kind.RSA_KEY
+    if len(top) == 6 and all(t == _der.INTEGER for t in tags) and top[0].as_int() == 0:
+        return Kind.OTHER_KEY  # DSA: version 0, p, q, g, y, x (OpenSSL's traditional DSA key)
+    if tags[:2] == [_der.INTEGER, _der.OCTET_STRING] and top[0].as_int() == 1:
+        return Kind.OTHER_KEY  # EC: ECPrivateKey (RFC 5915), version 1
+    if tags == [_der.INTEGER, _der.INTEGER]:
+        return Kind.PUBLIC_KEY  # PKCS#1 RSAPublicKey (RFC 8017 A.1.1): modulus, exponent
     if tags[:3] == [_der.INTEGER, _der.SEQUENCE, _der.OCTET_STRING]:
         return Kind.PKCS8_KEY
     if tags == [_der.SEQUENCE, _der.OCTET_STRING]:
@@ -234,35 +260,60 @@ def _looks_like_text(data: bytes) -> bool:
 # -- loading each object to prove it is whole --------------------------------
 
 
-def _check(kind: Kind, der: bytes) -> tuple[str, bool]:
+def _check(kind: Kind, der: bytes) -> tuple[str, bool | None]:
+    """(detail, True) when the object loads; (why, False) when it is damaged; (why, None) when
+    Python's cryptography refuses what may be valid elsewhere (it is stricter than OpenSSL in places)."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+
+    from genesys_lab.errors import FormatError as _FormatError
+
+    try:
+        return _describe(kind, der), True
+    except _FormatError as exc:  # the certificate reader's own verdict (x509.read.whole)
+        return str(exc).split(": ", 1)[-1], None
+    except (ValueError, TypeError, _der.DERError, IndexError) as exc:
+        if type(exc).__name__ in ("DuplicateExtension", "UnsupportedGeneralNameType"):
+            return _refused(exc), None
+        return f"it does not load ({_short(exc)})", False
+    except (UnsupportedAlgorithm, Exception) as exc:  # InvalidVersion, UnsupportedAlgorithm, ...
+        return _refused(exc), None
+
+
+def _refused(exc: Exception) -> str:
+    return (
+        f"Python's cryptography refuses it ({type(exc).__name__}: {_short(exc)}); "
+        "OpenSSL may be more lenient (try openssl x509 / crl / req / pkey -text), but Java and Genesys may refuse it too"
+    )
+
+
+def _describe(kind: Kind, der: bytes) -> str:
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
-    try:
-        if kind is Kind.CERTIFICATE:
-            cert = x509.load_der_x509_certificate(der)
-            return f"subject {readable_name(cert.subject)}", True
-        if kind is Kind.CSR:
-            return f"subject {readable_name(x509.load_der_x509_csr(der).subject)}", True
-        if kind is Kind.CRL:
-            crl = x509.load_der_x509_crl(der)
-            return f"issuer {readable_name(crl.issuer)}, {len(crl)} revoked", True
-        if kind in (Kind.RSA_KEY, Kind.PKCS8_KEY, Kind.OTHER_KEY):
-            if kind is Kind.OTHER_KEY:
-                return "", True
-            key = serialization.load_der_private_key(der, password=None)
-            return _key_text(key), True
-        if kind is Kind.ENCRYPTED_PKCS8_KEY:
-            return pbes_text(der), True
-        if kind is Kind.PUBLIC_KEY:
-            return _key_text(serialization.load_der_public_key(der)), True
-        if kind is Kind.PKCS12:
-            return _pkcs12_text(der), True
-        if kind is Kind.PKCS7:
-            return f"{_pkcs7_count(der)} certificate(s)", True
-    except (ValueError, TypeError, _der.DERError, IndexError) as exc:
-        return f"it does not load ({_short(exc)})", False
-    return "", True
+    from genesys_lab.x509.read import whole
+
+    if kind is Kind.CERTIFICATE:
+        cert = whole(x509.load_der_x509_certificate(der), "certificate")
+        return f"subject {readable_name(cert.subject)}"
+    if kind is Kind.CSR:
+        csr = x509.load_der_x509_csr(der)
+        _ = list(csr.extensions), csr.public_key()
+        return f"subject {readable_name(csr.subject)}"
+    if kind is Kind.CRL:
+        crl = x509.load_der_x509_crl(der)
+        _ = list(crl.extensions)
+        return f"issuer {readable_name(crl.issuer)}, {len(crl)} revoked"
+    if kind in (Kind.RSA_KEY, Kind.PKCS8_KEY, Kind.OTHER_KEY):
+        return _key_text(serialization.load_der_private_key(der, password=None))
+    if kind is Kind.ENCRYPTED_PKCS8_KEY:
+        return pbes_text(der)
+    if kind is Kind.PUBLIC_KEY:
+        return _key_text(serialization.load_der_public_key(der))
+    if kind is Kind.PKCS12:
+        return _pkcs12_text(der)
+    if kind is Kind.PKCS7:
+        return f"{_pkcs7_count(der)} certificate(s)"
+    return ""
 
 
 def _pkcs7_count(der: bytes) -> int:

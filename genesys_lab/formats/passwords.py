@@ -82,6 +82,26 @@ def obtain(spec: str | None, prompt: str, *, confirm: bool = False, stdin=None, 
     return ask(prompt, confirm=confirm, stdin=stdin, getpass=getpass)
 
 
+def piped_line(stdin=None) -> str | None:
+    """The next line of standard input when it is a pipe or a file (``echo pw | ...``), else None.
+
+    For outputs whose password may be empty by default (the Security Pack's
+    .pfx): a piped line is used as the password, a terminal or /dev/null
+    means "no password given", and so does an empty pipe.
+    """
+    import stat
+
+    stdin = sys.stdin if stdin is None else stdin
+    try:
+        mode = os.fstat(stdin.fileno()).st_mode
+    except (AttributeError, ValueError, OSError):  # replaced by a test harness or closed: not a pipe
+        return None
+    if not (stat.S_ISFIFO(mode) or stat.S_ISREG(mode)):
+        return None
+    line = stdin.readline()
+    return line.rstrip("\r\n") if line else None
+
+
 def check_new(password: str, *, allow_empty: bool = False) -> str:
     """Refuse a new password that protects nothing, the way ``openssl`` refuses short pass phrases."""
     if password == "" and allow_empty:

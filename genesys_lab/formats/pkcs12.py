@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12 as _pyca_pkcs12
 try:  # cryptography >= 43 moved 3DES to "decrepit"
     from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 except ImportError:  # pragma: no cover
-    TripleDES = algorithms.TripleDES  # type: ignore[attr-defined]
+    TripleDES = algorithms.TripleDES  # type: ignore[misc]
 
 from genesys_lab.errors import FormatError, GenesysLabError, PasswordError, UsageError
 from genesys_lab.x509 import der as _der
@@ -68,6 +68,12 @@ class Compat(enum.Enum):
     MODERN = "modern"
     LEGACY = "legacy"
 
+    @classmethod
+    def parse(cls, value) -> Compat:
+        from genesys_lab.x509.profiles import parse_choice
+
+        return parse_choice(cls, value, words="is not modern or legacy", prefix="compatibility ")
+
 
 # ------------------------------------------------------------------ OIDs
 
@@ -92,14 +98,14 @@ _PBE_SHA1_3DES = "1.2.840.113549.1.12.1.3"
 _SHA1 = "1.3.14.3.2.26"
 _SHA256 = "2.16.840.1.101.3.4.2.1"
 
-_HASHES = {
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     _SHA1: hashes.SHA1,
     "2.16.840.1.101.3.4.2.4": hashes.SHA224,
     _SHA256: hashes.SHA256,
     "2.16.840.1.101.3.4.2.2": hashes.SHA384,
     "2.16.840.1.101.3.4.2.3": hashes.SHA512,
 }
-_HMAC_PRFS = {
+_HMAC_PRFS: dict[str, type[hashes.HashAlgorithm]] = {
     "1.2.840.113549.2.7": hashes.SHA1,
     "1.2.840.113549.2.8": hashes.SHA224,
     _HMAC_SHA256: hashes.SHA256,
@@ -248,7 +254,7 @@ def _decrypt(alg: _der.Element, password: str, bmp: bytes, ciphertext: bytes) ->
     """
     oid, params = _alg_parts(alg)
     if oid == _PBE_SHA1_3DES:
-        salt, rounds = params.children()[0].as_bytes(), params.children()[1].as_int()
+        salt, rounds = _params(params).children()[0].as_bytes(), _params(params).children()[1].as_int()
         return _decrypt_unpad(_pbe_3des_cipher(bmp, salt, rounds), 64, ciphertext)
     if oid != _PBES2:
         raise _Undecryptable(_describe_alg(alg))
@@ -265,14 +271,21 @@ def _alg_parts(alg: _der.Element) -> tuple[str, _der.Element | None]:
     return kids[0].as_oid(), (kids[1] if len(kids) > 1 else None)
 
 
-def _pbes2_parts(params: _der.Element):
+def _params(params: _der.Element | None) -> _der.Element:
+    """An AlgorithmIdentifier's parameters, which every PKCS#12 and PBES2 algorithm has (RFC 7292, 8018)."""
+    if params is None:
+        raise _der.DERError("the algorithm has no parameters")
+    return params
+
+
+def _pbes2_parts(params: _der.Element | None):
     """(PRF hash class, cipher OID, salt, iterations, IV) of PBES2 params."""
-    kdf, scheme = params.children()
+    kdf, scheme = _params(params).children()
     kdf_oid, kdf_params = _alg_parts(kdf)
     if kdf_oid != _PBKDF2:
         raise _Undecryptable(f"PBES2 with key derivation {kdf_oid}")
-    fields = kdf_params.children()
-    prf = hashes.SHA1  # RFC 8018 A.2: the PRF defaults to hmacWithSHA1
+    fields = _params(kdf_params).children()
+    prf: type[hashes.HashAlgorithm] = hashes.SHA1  # RFC 8018 A.2: the PRF defaults to hmacWithSHA1
     if fields[-1].tag == _der.SEQUENCE:
         prf_oid = _alg_parts(fields[-1])[0]
         if prf_oid not in _HMAC_PRFS:
@@ -287,7 +300,7 @@ def _describe_alg(alg: _der.Element) -> str:
     """A one-line name such as "PBES2 PBKDF2-HMAC-SHA256 AES-256-CBC, 2048 iterations"."""
     oid, params = _alg_parts(alg)
     if oid in _PKCS12_PBES:
-        return f"{_PKCS12_PBES[oid]}, {params.children()[1].as_int()} iterations"
+        return f"{_PKCS12_PBES[oid]}, {_params(params).children()[1].as_int()} iterations"
     if oid != _PBES2:
         return f"unknown algorithm {oid}"
     try:
@@ -651,7 +664,7 @@ def _bag_info(bag: _der.Element, content_encryption: str) -> tuple[BagInfo, byte
     return info, cert_der
 
 
-def _bags_via_openssl(data: bytes, password: str, encryption: str, seen: set[bytes]) -> list[BagInfo]:
+def _bags_via_openssl(data: bytes, password: str, encryption: str, seen: set[bytes | None]) -> list[BagInfo]:
     """Certificates of a content we cannot decrypt (RC2-40): ask OpenSSL via cryptography.
 
     Their localKeyId is not reported by `load_pkcs12`, so it stays None.
@@ -675,7 +688,7 @@ def _mac_summary(pfx: _Pfx) -> tuple[str, int | None]:
     if pfx.mac is None:
         return "none", None
     digest_oid = _alg_parts(pfx.mac.children()[0].children()[0])[0]
-    name = _HASHES[digest_oid].name.upper() if digest_oid in _HASHES else digest_oid
+    name = _HASHES[digest_oid]().name.upper() if digest_oid in _HASHES else digest_oid
     rest = pfx.mac.children()[2:]
     return f"HMAC-{name}", rest[0].as_int() if rest else 1
 

@@ -14,7 +14,8 @@ from html import escape
 
 import ipywidgets as W
 
-from genesys_lab.authority.ca import DEFAULT_HOST_DAYS, CertificateAuthority, check_days, load_ca
+from genesys_lab.authority.ca import CertificateAuthority, check_days, load_ca
+from genesys_lab.authority.request import DEFAULT_HOST_DAYS, FIELDS, REQUIRED, SUBJECT_KEYS, HostRequest, Naming
 from genesys_lab.errors import GenesysLabError
 from genesys_lab.widgets.inspector import CertificateInspector, error_html, ok_html
 from genesys_lab.widgets.progress import Busy
@@ -23,42 +24,19 @@ from genesys_lab.x509.describe import readable_name
 from genesys_lab.x509.names import Subject, split_list, validate_hostname, validate_ip
 from genesys_lab.x509.profiles import Digest, Profile
 
+# The fields are create_cert.sh's, declared once in authority.request.FIELDS.
+_CHOICES = {
+    "profile": [("server (serverAuth + clientAuth)", "server"), ("gui (clientAuth)", "gui")],
+    "key_size": [("1024 (demo only)", "1024"), ("2048", "2048"), ("3072", "3072"), ("4096", "4096")],
+    "digest": [(d.value + (" (not recommended)" if d is Digest.SHA1 else ""), d.value) for d in Digest],
+}
 # (form name, create_cert.sh option, label, placeholder)
-TEXT_FIELDS = [
-    ("host", "-host", "Host (FQDN)", "myhost.example.com"),
-    ("cn", "-CN", "Common name", "myhost"),
-    ("ip", "-IP", "Host IP", "10.0.0.5"),
-    ("san_domains", "-SANDomain", "More DNS names", "a.example.com,b.example.com"),
-    ("san_ips", "-SANip", "More IPs", "10.0.0.6,10.0.0.7"),
-    ("days", "-time", "Validity (days)", str(DEFAULT_HOST_DAYS)),
-    ("email", "-E", "E-mail", "admin@example.com"),
-    ("org_unit", "-OU", "Org. unit", "Department"),
-    ("org", "-O", "Organization", "Example Inc"),
-    ("locality", "-L", "Locality", "Daly City"),
-    ("state", "-S", "State", "CA"),
-    ("country", "-C", "Country", "US"),
-]
-CHOICE_FIELDS = [
-    ("profile", "-profile", "Profile", [("server (serverAuth + clientAuth)", "server"), ("gui (clientAuth)", "gui")], "server"),
-    (
-        "key_size",
-        "-keySz",
-        "Key size",
-        [("1024 (demo only)", "1024"), ("2048", "2048"), ("3072", "3072"), ("4096", "4096")],
-        "2048",
-    ),
-    (
-        "digest",
-        "-dgst",
-        "Digest",
-        [(d.value + (" (not recommended)" if d is Digest.SHA1 else ""), d.value) for d in Digest],
-        "sha256",
-    ),
-]
-OPTIONS = {name: option for name, option, *_ in TEXT_FIELDS + CHOICE_FIELDS}
-DEFAULTS = {"profile": "server", "key_size": "2048", "digest": "sha256", "days": str(DEFAULT_HOST_DAYS)}
-_SUBJECT_KEYS = {"email": "E", "org_unit": "OU", "org": "O", "locality": "L", "state": "S", "country": "C"}
-REQUIRED = ("host", "cn")
+TEXT_FIELDS = [(f.name, f.script, f.label, f.example) for f in FIELDS if f.name not in _CHOICES]
+# (form name, create_cert.sh option, label, choices, default)
+CHOICE_FIELDS = [(f.name, f.script, f.label, _CHOICES[f.name], f.default) for f in FIELDS if f.name in _CHOICES]
+OPTIONS = {f.name: f.script for f in FIELDS}
+DEFAULTS = {f.name: f.default for f in FIELDS if f.default}
+_SUBJECT_KEYS = SUBJECT_KEYS
 
 
 def _check_list(value: str, check) -> None:
@@ -95,23 +73,7 @@ def check_field(name: str, value: str) -> str | None:
 def command_line(values: dict[str, str]) -> str:
     """The create_cert.sh command that does what the form does; options left at their default are omitted."""
     parts = ["create_cert.sh"]
-    order = [
-        "host",
-        "cn",
-        "ip",
-        "san_domains",
-        "san_ips",
-        "profile",
-        "key_size",
-        "digest",
-        "days",
-        "email",
-        "org_unit",
-        "org",
-        "locality",
-        "state",
-        "country",
-    ]
+    order = ["host", "cn", "ip", "san_domains", "san_ips", "profile", "key_size", "digest", "days", *SUBJECT_KEYS]
     for name in order:
         value = (values.get(name) or "").strip()
         if not value or DEFAULTS.get(name) == value:
@@ -124,7 +86,7 @@ class IssueForm(W.VBox):
     """Fill in the create_cert.sh fields, read the messages, press Issue, see the certificate."""
 
     def __init__(self, ca: CertificateAuthority | str, *, inspector: CertificateInspector | None = None, **kwargs):
-        self.ca = ca if isinstance(ca, CertificateAuthority) else load_ca(ca)
+        self.ca = load_ca(ca)
         self.fields: dict[str, W.ValueWidget] = {}
         self.messages: dict[str, W.HTML] = {}
         rows = [self._row(name, W.Text(placeholder=hint), label, option) for name, option, label, hint in TEXT_FIELDS[:6]]
@@ -229,8 +191,11 @@ class IssueForm(W.VBox):
             return None
         v = self.values()
         try:
+            request = HostRequest.from_values(
+                {"host": v["host"].strip(), "cn": v["cn"].strip(), **self.request_arguments()}, naming=Naming.SCRIPT
+            )
             with self.busy.running("generating the key and signing"):
-                issued = self.ca.issue(v["host"].strip(), v["cn"].strip(), **self.request_arguments())
+                issued = self.ca.issue_request(request, naming=Naming.SCRIPT)
         except GenesysLabError as exc:
             self.result.value = error_html(f"not issued: {exc}")
             return None

@@ -200,12 +200,12 @@ def _read(data: bytes, pos: int, depth: int = 0) -> tuple[Element, int]:
     if first == 0x80:  # BER indefinite length: members until 00 00
         if not tag & _CONSTRUCTED:
             raise DERError("indefinite length on a primitive value")
-        kids = []
+        members: list[Element] = []
         while data[pos : pos + 2] != b"\x00\x00":
             kid, pos = _read(data, pos, depth + 1)
-            kids.append(kid)
-        content = b"".join(k.raw for k in kids)
-        return Element(tag, content, data[start : pos + 2], tuple(kids)), pos + 2
+            members.append(kid)
+        content = b"".join(k.raw for k in members)
+        return Element(tag, content, data[start : pos + 2], tuple(members)), pos + 2
     if first & 0x80:
         size = first & 0x7F
         if size > 4 or pos + size > len(data):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from genesys_lab.errors import FormatError
 
@@ -75,26 +74,14 @@ class CertificateInfo:
 
 
 def load_certificate(source):
-    """A certificate from a path, PEM or DER bytes, or a cryptography Certificate."""
-    from cryptography import x509
+    """A certificate from a path, PEM or DER bytes, or a cryptography Certificate (``x509.read``'s one reader).
 
-    if isinstance(source, x509.Certificate):
-        return source
-    if isinstance(source, (str, Path)):
-        from genesys_lab.files import read_user_file
+    A file with several certificates is refused with a message naming each: describe and
+    ``inspect`` show one certificate and must not pick one silently.
+    """
+    from genesys_lab.x509.read import read_certificate
 
-        data = read_user_file(source, "certificate")
-        name = str(source)
-    else:
-        data, name = bytes(source), "data"
-    try:
-        if b"-----BEGIN CERTIFICATE-----" in data:
-            return x509.load_pem_x509_certificate(data)
-        return x509.load_der_x509_certificate(data)
-    except ValueError:
-        raise FormatError(
-            f"{name} is not a PEM or DER certificate: run 'genesys-lab identify {name}' to see what it is"
-        ) from None
+    return read_certificate(source)
 
 
 def readable_name(name) -> str:

@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from genesys_lab.errors import FormatError, PasswordError, UsageError
+from genesys_lab.x509.policy import MAX_KEY_SIZE, MIN_KEY_SIZE, RECOMMENDED_KEY_SIZE
 
-MIN_KEY_SIZE = 1024
-RECOMMENDED_KEY_SIZE = 2048
-MAX_KEY_SIZE = 16384
+__all__ = ["MAX_KEY_SIZE", "MIN_KEY_SIZE", "RECOMMENDED_KEY_SIZE"]
 
 
 def check_key_size(value) -> int:
@@ -122,6 +121,7 @@ def load_private_key(data: bytes, *, password: str | None = None, source: str = 
     test of p and q, tens of milliseconds) for a key whose match with a known
     certificate the caller verifies instead, such as the CA key on every command.
     """
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
 
     pw = password.encode() if password else None
@@ -136,6 +136,11 @@ def load_private_key(data: bytes, *, password: str | None = None, source: str = 
         if (pw is not None and "encrypt" in str(exc).lower()) or "bad decrypt" in str(exc).lower():
             raise PasswordError(f"{source}: wrong password") from None
         raise FormatError(f"{source} is not a private key this lab can read (PKCS#1 or PKCS#8, PEM or DER)") from None
+    except UnsupportedAlgorithm as exc:
+        raise FormatError(
+            f"{source}: Python's cryptography cannot read this key ({exc}); OpenSSL may (openssl pkey -in FILE -noout -text), "
+            "but a Genesys application needs an RSA key: issue a new one"
+        ) from None
 
 
 def load_private_key_file(path: Path, password: str | None = None, *, check: bool = True):

@@ -11,20 +11,27 @@ from __future__ import annotations
 import enum
 
 
-def parse_choice(cls, value, *, words: str, normalize=lambda text: text.strip().lower()):
+def parse_choice(cls, value, *, words: str, normalize=lambda text: text.strip().lower(), aliases=None, error=None, prefix=""):
     """The member of enum ``cls`` named by ``value`` (already a member passes through).
 
     One rule for every option with a fixed set of answers (profile, digest,
-    purpose, TLS version): case and blanks do not matter, and a wrong answer
-    is a UsageError that names the value and ``words``, the right answers.
+    purpose, TLS version, key format, certificate encoding, PKCS#12
+    compatibility, revocation reason): case and blanks do not matter, and a
+    wrong answer is an error that names the value and ``words``, the right
+    answers. ``aliases`` maps other spellings (already normalized) to members
+    (``pfx`` for pkcs12); ``error`` is the exception class (UsageError by
+    default); ``prefix`` goes before the value in the message (the option's name).
     """
     if isinstance(value, cls):
         return value
     text = normalize(str(value))
+    if aliases and text in aliases:
+        return aliases[text]
     for member in cls:
-        if member.value == text:
+        if normalize(member.value) == text:
             return member
-    raise _usage(f"{value!r} {words}")
+    message = f"{prefix}{value!r} {words}"
+    raise (error(message) if error is not None else _usage(message))
 
 
 class Profile(enum.Enum):
