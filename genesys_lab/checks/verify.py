@@ -128,9 +128,10 @@ def as_certificate(source):
     ``.certificate`` (a CertificateAuthority, an IssuedCertificate): ``x509.read``'s one reader.
 
     A file with several certificates is refused, naming each: verify checks one certificate
-    and must not pick one of a chain file silently (give the others with ``chain=``).
+    and must not pick one of a chain file silently (give the others with ``chain=``). The
+    extensions are not proved whole here: the checks read them and report an unreadable one.
     """
-    return read_certificate(source)
+    return read_certificate(source, whole_only=False)
 
 
 def _trusted(ca) -> tuple:
@@ -142,10 +143,10 @@ def _trusted(ca) -> tuple:
         return tuple(c for item in ca for c in _trusted(item))
     if isinstance(ca, (str, Path, bytes, bytearray, memoryview)):
         from genesys_lab.errors import FormatError
-        from genesys_lab.formats.convert import load_certificates
+        from genesys_lab.x509.read import read_certificates
 
         try:
-            return tuple(load_certificates(ca if isinstance(ca, (str, Path)) else bytes(ca)))
+            return tuple(read_certificates(ca if isinstance(ca, (str, Path)) else bytes(ca), whole_only=False))
         except FormatError:
             return (as_certificate(ca),)  # a PEM file with a certificate among other things: its first certificate
     return (as_certificate(ca),)
@@ -153,11 +154,11 @@ def _trusted(ca) -> tuple:
 
 def _untrusted(chain, untrusted) -> list:
     """Every certificate of ``chain`` and ``untrusted`` (files, bundles, bytes, objects): ``-untrusted``."""
-    from genesys_lab.formats.convert import load_certificates
+    from genesys_lab.x509.read import read_certificates
 
     items = [chain] if isinstance(chain, (str, Path, bytes)) else list(chain)
     items += [untrusted] if isinstance(untrusted, (str, Path, bytes)) else list(untrusted)
-    return [c for item in items for c in load_certificates(item)]
+    return [c for item in items for c in read_certificates(item, whole_only=False)]
 
 
 def _load_crl(source):

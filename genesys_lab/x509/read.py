@@ -47,14 +47,19 @@ class Multiple(enum.Enum):
     FIRST = "first"  # the first certificate: the leaf of a chain file (RFC 8446 4.4.2 order)
 
 
-def read_certificate(source: Any, *, multiple: Multiple | str = Multiple.REFUSE, what: str = "certificate") -> x509.Certificate:
+def read_certificate(
+    source: Any, *, multiple: Multiple | str = Multiple.REFUSE, what: str = "certificate", whole_only: bool = True
+) -> x509.Certificate:
     """One whole certificate from a path, PEM/DER bytes, a certificate, or an object holding one.
 
     An object with a ``.certificate`` attribute (a CertificateAuthority, an
     IssuedCertificate) gives that certificate. ``multiple`` says what a file
     with several certificates means (``Multiple``); the default refuses it.
+    ``whole_only=False`` is for ``verify`` alone: it reads each extension
+    itself and reports an unreadable one as a failing check, with what
+    OpenSSL does with it, so its verdict stays comparable with openssl's.
     """
-    certs, name = _read(source, what)
+    certs, name = _read(source, what, whole_only)
     if len(certs) > 1 and Multiple(multiple) is Multiple.REFUSE:
         raise FormatError(
             f"{name} holds {len(certs)} certificates ({_listing(certs)}): give a file with just one "
@@ -63,9 +68,9 @@ def read_certificate(source: Any, *, multiple: Multiple | str = Multiple.REFUSE,
     return certs[0]
 
 
-def read_certificates(source: Any, *, what: str = "certificate") -> list[x509.Certificate]:
-    """Every certificate of a PEM file (one or several) or a DER file, each proved whole."""
-    return _read(source, what)[0]
+def read_certificates(source: Any, *, what: str = "certificate", whole_only: bool = True) -> list[x509.Certificate]:
+    """Every certificate of a PEM file (one or several) or a DER file, each proved whole (see read_certificate)."""
+    return _read(source, what, whole_only)[0]
 
 
 def source_name(source: Any) -> str:
@@ -73,14 +78,15 @@ def source_name(source: Any) -> str:
     return str(source) if isinstance(source, (str, Path)) else "data"
 
 
-def _read(source: Any, what: str) -> tuple[list[x509.Certificate], str]:
+def _read(source: Any, what: str, whole_only: bool = True) -> tuple[list[x509.Certificate], str]:
     from cryptography import x509
 
     inner = getattr(source, "certificate", None)
     if isinstance(inner, x509.Certificate) and not isinstance(source, (str, Path, *_BYTES)):
         source = inner
+    check = whole if whole_only else (lambda cert, _name: cert)
     if isinstance(source, x509.Certificate):
-        return [whole(source, "the certificate")], "the certificate"
+        return [check(source, "the certificate")], "the certificate"
     if isinstance(source, (str, Path)):
         from genesys_lab.files import read_user_file
 
@@ -90,7 +96,7 @@ def _read(source: Any, what: str) -> tuple[list[x509.Certificate], str]:
     else:
         raise UsageError(f"{type(source).__name__} is not a certificate: give a file path, PEM/DER bytes or a certificate object")
     ders = _pem_certificates(data, name) if b"-----BEGIN " in data else [data]
-    return [whole(_load_der(der, name), name) for der in ders], name
+    return [check(_load_der(der, name), name) for der in ders], name
 
 
 def _pem_certificates(data: bytes, name: str) -> list[bytes]:
