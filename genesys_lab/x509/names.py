@@ -6,6 +6,7 @@ file is written, so that a bad value costs nothing and the error names it.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -71,16 +72,16 @@ def _check_wildcard_base(host: str, base: str, option: str) -> None:
         )
 
 
-def _is_public_suffix(name: str) -> bool:
+@functools.cache
+def _public_suffix_list():
+    """The Public Suffix List, read once (publicsuffixlist ships a copy; nothing is fetched)."""
     from publicsuffixlist import PublicSuffixList
 
-    global _PSL
-    if _PSL is None:
-        _PSL = PublicSuffixList()
-    return bool(_PSL.is_public(name.lower()))
+    return PublicSuffixList()
 
 
-_PSL = None
+def _is_public_suffix(name: str) -> bool:
+    return bool(_public_suffix_list().is_public(name.lower()))
 
 
 def _is_ip(text: str) -> bool:
