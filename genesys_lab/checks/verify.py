@@ -828,7 +828,7 @@ def verify(
     """
     leaf = as_certificate(certificate)
     anchor = _anchor(ca)
-    from genesys_lab.formats.convert import load_certificates
+    from genesys_lab.x509.read import read_certificates as load_certificates
 
     intermediates = [c for item in chain for c in load_certificates(item)]
     wanted = Purpose.parse(purpose)
