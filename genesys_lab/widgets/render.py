@@ -211,7 +211,7 @@ def differing_fields(a: Anatomy, b: Anatomy) -> list[str]:
 # ------------------------------------------------------------------ CA overview
 
 
-def records_table_html(rows, selected: str | None = None) -> str:
+def records_table_html(rows, selected: str | None = None, *, empty: str = "no certificates") -> str:
     """The dashboard's table: one CertificateRow each; the selected serial is highlighted."""
     head = "".join(f"<th {_HEAD}>{h}</th>" for h in ("Serial", "Host", "Status", "Expires", "Days left", "Profile"))
     body = []
@@ -224,14 +224,17 @@ def records_table_html(rows, selected: str | None = None) -> str:
             f"<td {_CELL}>{escape(row.profile)}</td></tr>"
         )
     if not body:
-        body.append(f'<tr><td {_CELL} colspan="6">no certificates</td></tr>')
+        body.append(f'<tr><td {_CELL} colspan="6">{escape(empty)}</td></tr>')
     return f'<table class="genesys-records" {_TABLE}><tr>{head}</tr>{"".join(body)}</table>'
 
 
-def expiry_svg(rows, now: dt.datetime, *, width: int = 560, height: int = 120) -> str:
-    """Expiry dates on a time line (one dot per certificate, coloured by status), with today marked."""
+def expiry_svg(rows, now: dt.datetime, *, width: int = 560, height: int = 120, empty: str = "no certificates yet") -> str:
+    """Expiry dates on a time line (one dot per certificate, coloured by status), with today marked.
+
+    ``empty`` is what to say when there is no row (a filter that matches nothing is not an empty CA).
+    """
     if not rows:
-        return f'<svg width="{width}" height="{height // 2}"><text x="8" y="20" font-size="12">no certificates yet</text></svg>'
+        return f'<svg width="{width}" height="{height // 2}"><text x="8" y="20" font-size="12">{escape(empty)}</text></svg>'
     dates = [r.expires for r in rows] + [now]
     start, end = min(dates) - dt.timedelta(days=5), max(dates) + dt.timedelta(days=5)
     span = (end - start).total_seconds()
