@@ -21,7 +21,7 @@ from conftest import run_tool
 from genesys_lab import create_ca, load_ca
 from genesys_lab.authority.crl import generate_crl
 from genesys_lab.authority.revoke import revoke
-from genesys_lab.course.progress import attempts, progress
+from genesys_lab.course.tracking import attempts, progress
 from genesys_lab.errors import UsageError
 from genesys_lab.exercises import NOTEBOOKS, for_notebook, questions
 from genesys_lab.exercises.core import Attempt, Outcome

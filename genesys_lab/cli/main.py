@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "genesys_lab.cli.verify",
     "genesys_lab.cli.tls",
     "genesys_lab.cli.renew",
+    "genesys_lab.cli.course",
 ]
 
 

@@ -53,7 +53,7 @@ class Exercise:
 
     def _record(self, outcome: Outcome) -> None:
         """Progress is a convenience: a workspace that cannot be written costs one line, not the check."""
-        from genesys_lab.course.progress import record, workspace_for
+        from genesys_lab.course.tracking import record, workspace_for
         from genesys_lab.errors import GenesysLabError
 
         try:

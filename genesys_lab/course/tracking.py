@@ -84,6 +84,8 @@ def progress_file(workspace: Path | str | None = None) -> Path:
 def record(workspace: Path | str, question: str, passed: bool, *, at: dt.datetime | None = None) -> Path:
     """Append one checked answer to the workspace's progress file (one transaction); return the file."""
     path = progress_file(workspace)
+    if not path.parent.is_dir():
+        raise ProgressError(f"the workspace {path.parent} does not exist: open the course with make lab")
     moment = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
     try:
         with _database(path) as db:
