@@ -28,12 +28,10 @@ class CourseMap(StaticFallback, W.VBox):
         self.refresh()
 
     def refresh(self) -> None:
-        from genesys_lab.course.tracking import default_workspace, progress
+        from genesys_lab.course.tracking import progress
 
         self.rows = progress(self.workspace)
-        folder = Path(self.workspace) if self.workspace is not None else default_workspace()
-        files = {p.name for p in folder.glob("*.ipynb")} if folder.is_dir() else None
-        self.table.value = render.course_map_html(self.rows, files=files or None)
+        self.table.value = render.course_map_html(self.rows)
 
     def static_html(self) -> str:
         return self.table.value

@@ -310,11 +310,10 @@ class ComparisonView:
 # ------------------------------------------------------------------ the course map
 
 
-def course_map_html(rows, *, files: set[str] | None = None) -> str:
+def course_map_html(rows) -> str:
     """Notebook 00's map: each notebook, what the learner does in it, and exercises passed of total.
 
-    ``rows`` are ``tracking.NotebookProgress``; ``files`` the notebook files that exist
-    (a notebook still being written is marked "coming").
+    ``rows`` are ``tracking.NotebookProgress``.
     """
     head = "".join(f"<th {_HEAD}>{h}</th>" for h in ("Notebook", "What you do", "Exercises passed"))
     body = []
@@ -324,8 +323,7 @@ def course_map_html(rows, *, files: set[str] | None = None) -> str:
         else:
             colour = "#2e7d32" if row.done else "#455a64"
             score = f'<span style="color:{colour}"><b>{row.passed}</b> of {row.total}</span>'
-        coming = files is not None and f"{row.name}.ipynb" not in files
-        name = f"<code>{escape(row.name)}</code>" + (" <i>(coming)</i>" if coming else "")
+        name = f"<code>{escape(row.name)}</code>"
         body.append(f"<tr><td {_CELL}>{name}</td><td {_CELL}>{escape(row.does)}</td><td {_CELL}>{score}</td></tr>")
     passed, total = sum(r.passed for r in rows), sum(r.total for r in rows)
     body.append(f"<tr><td {_CELL} colspan='2'><b>all notebooks</b></td><td {_CELL}><b>{passed}</b> of {total}</td></tr>")
