@@ -575,7 +575,7 @@ def _check_purpose(path: _Path, purpose: Purpose | None) -> Check:
         return Check(
             name,
             Status.FAIL,
-            problem + f" (OpenSSL -purpose {purpose.openssl}: unsupported certificate purpose)",
+            problem + f" (OpenSSL -purpose {purpose.openssl}: unsuitable certificate purpose)",
             _purpose_remedy(purpose),
         )
     for ca in path.certs[1:]:

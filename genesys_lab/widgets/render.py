@@ -190,18 +190,25 @@ def certificate_html(item: Anatomy) -> str:
 
 
 def compare_html(a: Anatomy, b: Anatomy) -> str:
-    """Side by side, differing rows highlighted: "why does this one work and that one not"."""
+    """Side by side, differing rows highlighted: "why does this one work and that one not".
+
+    The table takes the width of the output area and no more (fixed layout, long values such
+    as fingerprints wrap anywhere), so no column is cut off in a notebook or an export.
+    """
+    wrap = "text-align:left;padding:2px 8px 2px 0;vertical-align:top;overflow-wrap:anywhere;word-break:break-word"
     rows = []
     for (name, left), (_, right) in zip(field_rows(a), field_rows(b)):
         differs = left != right
         style = ' style="background:#fff3cd"' if differs else ""
         mark = "&#9664;&#9654;" if differs else ""
         rows.append(
-            f"<tr{style}><td {_CELL}><b>{escape(name)}</b></td><td {_CELL}>{escape(left)}</td>"
-            f"<td {_CELL}>{escape(right)}</td><td {_CELL}>{mark}</td></tr>"
+            f'<tr{style}><td style="{wrap}"><b>{escape(name)}</b></td><td style="{wrap}">{escape(left)}</td>'
+            f'<td style="{wrap}">{escape(right)}</td><td style="{wrap}">{mark}</td></tr>'
         )
+    widths = "".join(f'<col style="width:{w}">' for w in ("18%", "38%", "38%", "6%"))
     head = f"<tr><th {_HEAD}>Field</th><th {_HEAD}>{escape(a.title)}</th><th {_HEAD}>{escape(b.title)}</th><th {_HEAD}></th></tr>"
-    return f'<table class="genesys-compare" {_TABLE}>{head}{"".join(rows)}</table>'
+    table = 'style="border-collapse:collapse;margin:4px 0;table-layout:fixed;width:100%;max-width:100%"'
+    return f'<table class="genesys-compare" {table}><colgroup>{widths}</colgroup>{head}{"".join(rows)}</table>'
 
 
 def differing_fields(a: Anatomy, b: Anatomy) -> list[str]:
