@@ -403,3 +403,26 @@ def test_extensions_tab_agrees_with_openssl_text(app, openssl):
         assert (f"{ext.name}: critical" in text) == ext.critical, ext.name
     assert "DNS:app01.example.com, DNS:alias.example.com, IP Address:10.0.0.5" in text
     assert "DNS:app01.example.com, DNS:alias.example.com, IP Address:10.0.0.5" in inspector.tab_html("Extensions")
+
+
+def test_playground_revoked_client_without_crl_checking_says_it_is_revoked(tmp_path):
+    ca = create_ca(tmp_path, "Playground CA").ca
+    server = ca.issue("srv.example.com", "srv")
+    client = ca.issue("cli.example.com", "cli")
+    from genesys_lab import generate_crl, revoke
+
+    revoke(ca, client.serial, "keyCompromise")
+    generate_crl(ca)
+    play = HandshakePlayground(ca)
+    _choose(play, server.serial)
+    play.mutual.value, play.client.value, play.crl_check.value = True, client.serial, False
+    play.run_button.click()
+    assert play.result.ok, "without CRL checking nobody looks at the revocation"
+    assert f"certificate {client.serial} is revoked in ca.db" in play.output.value and "nothing:" not in play.output.value
+    assert "turn CRL checking on and the handshake fails" in play.output.value
+    play.crl_check.value = True
+    play.run_button.click()
+    assert not play.result.ok and "revoked" in play.output.value
+    static = play._repr_mimebundle_()["text/html"]
+    assert "CRL checking</b></td><td>on" in static and play.result.summary() in static
+    assert "OpenSSL, via Python ssl" in static
