@@ -15,8 +15,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The learner works in a git-ignored copy (workspace/, made on first run, never overwritten), so
+# JupyterLab's autosave never changes the tracked notebooks; `make test` runs the originals.
+WORKSPACE ?= workspace
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
+	GENESYS_LAB_WORKSPACE=$(WORKSPACE) $(BIN)/genesys-lab course workspace --dir $(WORKSPACE)
+	GENESYS_LAB_WORKSPACE=$(abspath $(WORKSPACE)) $(BIN)/jupyter lab --notebook-dir=$(WORKSPACE) $(ROOT_ARGS) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)

@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import require_tool
+from helpers import openssl_ca, require_tool
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +65,7 @@ def _wait_for_server(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 TOUR = "widgets_tour.ipynb"
 TOUR_CELLS = [
-    'from genesys_lab.course.lab import scratch\nwork = scratch("widgets_tour")',
+    'from genesys_lab.course import scratch\nwork = scratch("widgets_tour")',
     "from genesys_lab import create_ca\nfrom genesys_lab.widgets import CADashboard, HandshakePlayground\n"
     'ca = create_ca(work, "Browser CA").ca\n'
     'for host, profile in (("app01", "server"), ("app02", "server"), ("desk01", "gui")):\n'
@@ -254,26 +254,28 @@ def test_anatomy_notebook_runs_and_widgets_work(jupyterlab, open_notebook):
     page = open_notebook(NOTEBOOK.name)
     page.screenshot(path=str(ARTIFACTS / "01_after_run_all.png"))
     _no_widget_errors(page, inspector=4, issue_form=1)
+    _check_comparison_fits(page)
     _check_inspector(page, jupyterlab["dir"])
     _check_issue_form(page, jupyterlab["dir"])
     _no_widget_errors(page, inspector=4, issue_form=1)
 
 
-def test_dashboard_and_playground_work_in_the_browser(jupyterlab, open_notebook):
+def test_dashboard_and_playground_work_in_the_browser(jupyterlab, open_notebook, openssl):
     page = open_notebook(TOUR)
     _no_widget_errors(page, dashboard=1, playground=1, inspector=1)
     ca_db = jupyterlab["dir"] / "scratch" / "widgets_tour" / "ca_conf" / "ca.db"
     board = page.locator(".genesys-dashboard").first
+    _outside_revocation_between_two_clicks(board, ca_db.parent.parent, openssl)
     board.locator("select").first.select_option(index=1)  # serial 02
     board.get_by_text("ca.db: serial 02 is valid").wait_for(state="visible")
     board.locator("button", has_text="Revoke selected").click()
     confirm = board.locator("button", has_text="Yes, revoke")
     confirm.wait_for(state="visible")
     board.screenshot(path=str(ARTIFACTS / "05_dashboard_confirm.png"))
-    assert [line.split("\t")[0] for line in ca_db.read_text().splitlines()] == ["V", "V", "V"]  # not before "Yes"
+    assert [line.split("\t")[0] for line in ca_db.read_text().splitlines()] == ["R", "V", "V"]  # not before "Yes"
     confirm.click()
     board.get_by_text("revoked serial 02").wait_for(state="visible")
-    assert [line.split("\t")[0] for line in ca_db.read_text().splitlines()] == ["V", "R", "V"]
+    assert [line.split("\t")[0] for line in ca_db.read_text().splitlines()] == ["R", "R", "V"]
     board.locator("button", has_text="Generate CRL").click()
     board.get_by_text("CRL number 1 written").wait_for(state="visible")
     board.screenshot(path=str(ARTIFACTS / "06_dashboard_revoked.png"))
@@ -286,6 +288,37 @@ def test_dashboard_and_playground_work_in_the_browser(jupyterlab, open_notebook)
     play.locator("button", has_text="Run handshake").click()
     play.get_by_text("unsuitable certificate purpose").first.wait_for(state="visible")
     play.screenshot(path=str(ARTIFACTS / "07_playground_refused.png"))
+
+
+def _outside_revocation_between_two_clicks(board, ca_dir: Path, openssl) -> None:
+    """Select 01 (valid), revoke it with openssl ca in another process, click again: every part says revoked."""
+    from genesys_lab import load_ca
+
+    board.locator("select").first.select_option(index=0)  # serial 01
+    board.get_by_text("ca.db: serial 01 is valid").wait_for(state="visible")
+    openssl_ca(openssl, load_ca(ca_dir), "-revoke", "ca_conf/repository/01.pem", "-crl_reason", "keyCompromise")
+    board.locator("button", has_text="Revoke selected").click()
+    board.get_by_text("serial 01 is already revoked in ca.db (keyCompromise)").wait_for(state="visible")
+    board.get_by_text("ca.db: serial 01 is revoked").wait_for(state="visible")
+    assert "revoked in ca.db" in board.locator(".genesys-inspector").first.inner_text()
+    row = board.locator("table.genesys-records tr", has_text="app01").first
+    assert "revoked" in row.inner_text()
+    assert board.locator("button", has_text="Yes, revoke").is_hidden(), "nothing to confirm for a revoked certificate"
+    board.screenshot(path=str(ARTIFACTS / "05_dashboard_outside_revocation.png"))
+
+
+def _check_comparison_fits(page) -> None:
+    """Every comparison table is no wider than the output area it sits in (it wraps instead)."""
+    tables = page.locator("table.genesys-compare")
+    assert tables.count() >= 2, "the comparison widget and the ComparisonView"
+    for index in range(tables.count()):
+        table = tables.nth(index)
+        table.scroll_into_view_if_needed()
+        width, room = table.evaluate(
+            "t => [t.getBoundingClientRect().width, t.closest('.jp-OutputArea-output').getBoundingClientRect().width]"
+        )
+        assert 0 < width <= room + 1, f"comparison {index} is {width:.0f} px wide in a {room:.0f} px output"
+        assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1"), f"comparison {index} cuts its content off"
 
 
 def _check_inspector(page, notebooks: Path) -> None:
@@ -335,3 +368,61 @@ def _check_issue_form(page, notebooks: Path) -> None:
     assert "browser01" in inspector.inner_text()
     db = (repository.parent / "ca.db").read_text()
     assert "/CN=browser01" in db
+
+
+# ---------------------------------------------------------------- stored notebooks, exported to HTML
+
+COURSE = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+#: what each exported notebook must show (from its widgets' static renderings), beyond its headings
+VISIBLE = {
+    "00_welcome": ["05_revocation_and_crls", "0 of 10"],
+    "01_certificate_anatomy": ["confserv.example.com", "SHA-1 thumbprint (Windows)", "tserver"],
+    "03_issue_host_certificates": ["create_cert.sh -host ixn01.contact.example.com", "issued serial"],
+    "05_revocation_and_crls": ["app01", "keyCompromise", "today"],
+    "06_verification_and_tls": ["Handshake playground", "Hostname mismatch", "What to change"],
+}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """Every course notebook exported with plain `jupyter nbconvert --to html`, as a reader would."""
+    out = tmp_path_factory.mktemp("html")
+    subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--output-dir", str(out), *map(str, COURSE)],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def offline_page(jupyterlab, browser):
+    """A page that may load only file:// URLs: no CDN, no network, as for a reader offline."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
+    yield page
+    page.close()
+
+
+@pytest.mark.parametrize("notebook", [p.stem for p in COURSE])
+def test_every_exported_notebook_shows_its_widgets_without_kernel_or_network(notebook, exported, offline_page):
+    page = offline_page
+    page.goto((exported / f"{notebook}.html").as_uri())
+    outputs = page.locator(".jp-OutputArea-output")
+    widget_boxes = page.locator(".jupyter-widgets script[type='application/vnd.jupyter.widget-view+json']")
+    assert widget_boxes.count() == 0, "a widget output was exported as a script that needs the widget CDN"
+    for text in VISIBLE.get(notebook, []):
+        found = page.get_by_text(text, exact=False).first
+        assert found.is_visible(), f"{notebook}.html does not show {text!r}"
+    statics = page.locator(".genesys-static")
+    for index in range(statics.count()):
+        box = statics.nth(index)
+        box.scroll_into_view_if_needed()
+        assert box.is_visible() and box.inner_text().strip(), f"{notebook}: widget rendering {index} is empty"
+    if notebook == "01_certificate_anatomy":
+        # the thumbprint changes per run, so the test looks for 40 hex digits under the label
+        thumbprints = [t for t in page.locator(".genesys-static").all_inner_texts() if "SHA-1 thumbprint" in t]
+        assert thumbprints and any(len(w) == 40 for t in thumbprints for w in t.split()), "no thumbprint visible"
+    page.screenshot(path=str(ARTIFACTS / f"export_{notebook}.png"), full_page=False)
+    assert outputs.count() > 0

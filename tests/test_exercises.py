@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from helpers import make_ca, run_tool
 
-from genesys_lab import create_ca
+from genesys_lab import create_ca, load_ca
 from genesys_lab.authority.crl import generate_crl
 from genesys_lab.authority.revoke import revoke
+from genesys_lab.course.tracking import attempts, progress
 from genesys_lab.errors import UsageError
 from genesys_lab.exercises import NOTEBOOKS, for_notebook, questions
 from genesys_lab.exercises.core import Attempt, Outcome
@@ -87,7 +88,7 @@ def test_openssl_agrees_with_the_checked_solutions(tmp_path, openssl):
     info = proc.stdout + proc.stderr
     assert "MAC: sha1" in info and "pbeWithSHA1And3-KeyTripleDES-CBC" in info and "AES" not in info
 
-    crl = questions("05", _workdir("05", crl_dir))[0].solve().answer
+    crl = _q05(load_ca(_workdir("05", crl_dir))).solve().answer
     text = run_tool(openssl, "crl", "-in", crl.path, "-noout", "-text").stdout
     assert re.search(
         r"Serial Number: 01\s+Revocation Date: .*\s+CRL entry extensions:\s+X509v3 CRL Reason Code:\s+Key Compromise", text
@@ -110,6 +111,43 @@ def test_answers_of_the_wrong_kind_fail_without_a_traceback(notebook, index, tmp
     question = questions(notebook, _workdir(notebook, tmp_path))[index]
     for answer in (None, 3.5, b"not a certificate", {"answer": 1}, tmp_path / "missing.pem"):
         _fails(capsys, question, answer)
+
+
+@pytest.mark.parametrize("notebook, index", ALL, ids=IDS)
+def test_the_placeholder_is_not_attempted_and_says_what_to_do(notebook, index, tmp_path, capsys):
+    question = questions(notebook, tmp_path)[index]
+    for placeholder in (..., None, Attempt(...)):
+        outcome = _quiet_check(capsys, question, placeholder)
+        assert not outcome.ok and not outcome.attempted
+        assert outcome.message.startswith("not attempted yet: replace the ... in `answer = ...`")
+        assert f"q{index + 1}.hint()" in outcome.message and f"q{index + 1}.solution()" in outcome.message
+    assert list(tmp_path.iterdir()) == [], "checking a placeholder changes nothing"
+
+
+@pytest.mark.parametrize("notebook, index", ALL, ids=IDS)
+def test_every_solution_passes_from_an_empty_folder(notebook, index, tmp_path, capsys):
+    """prepare() builds what the question needs: nothing is left over from a run of the notebook."""
+    question = questions(notebook, tmp_path)[index]
+    assert _quiet_check(capsys, question, question.solve()).ok
+
+
+@pytest.mark.parametrize("notebook, index", ALL, ids=IDS)
+def test_reset_lets_the_solution_pass_a_second_time(notebook, index, tmp_path, capsys):
+    question = questions(notebook, _workdir(notebook, tmp_path))[index]
+    assert _quiet_check(capsys, question, question.solve()).ok
+    question.reset()
+    for name in question.OUTPUTS:
+        assert not (tmp_path / name).exists() or name == "mystery.pem", f"reset() left {name}"
+    assert _quiet_check(capsys, question, question.solve()).ok, "the question cannot be attempted again after reset()"
+
+
+def test_without_reset_a_second_create_ca_is_refused(tmp_path, capsys):
+    q1 = questions("02", tmp_path)[0]
+    q1.solve()
+    with pytest.raises(FileExistsError):
+        q1.solve()
+    q1.reset()
+    assert not (tmp_path / "exercise_ca").exists()
 
 
 def test_unknown_notebook_is_refused():
@@ -227,11 +265,20 @@ def test_04_java_key_wrong_format_wrong_key_and_open_mode(ca04, capsys):
     _fails(capsys, q1, ca04.record("01").cert_file, "not a private key")
 
 
-def test_04_pfx_from_create_cert_is_not_for_windows_2016(ca04, capsys):
+def test_04_pfx_from_create_cert_opens_on_windows_2016_but_has_no_password(ca04, capsys):
     q2 = questions("04", ca04.paths.root)[1]
-    modern = ca04.record("01").files
-    pfx = next(p for p in modern if p.suffix == ".pfx")
-    _fails(capsys, q2, pfx, "empty password", "Windows Server 2016 cannot import it")
+    pfx = next(p for p in ca04.record("01").files if p.suffix == ".pfx")
+    outcome = _fails(capsys, q2, pfx, "empty password")
+    assert "Windows Server 2016 cannot import" not in outcome.message, "create_cert.sh's .pfx is in the legacy encoding"
+
+
+def test_04_password_protected_pfx_in_the_modern_encoding_is_refused_for_windows_2016(ca04, capsys):
+    work = ca04.paths.root
+    record = ca04.record("01")
+    modern = export_pkcs12(
+        record.cert_file, _key_file(ca04), work / "modern.pfx", chain=[ca04.paths.cert], password="Test-pass-2"
+    )
+    _fails(capsys, questions("04", work)[1], modern, "Windows Server 2016 cannot import it", password="Test-pass-2")
 
 
 def test_04_pfx_wrong_password_missing_ca_and_other_certificate(ca04, capsys):
@@ -261,8 +308,13 @@ def test_04_the_serial_is_a_parameter(ca04, capsys):
 # -- 05: revocation ---------------------------------------------------------------------
 
 
+def _q05(ca, index=0):
+    return questions("05", ca.paths.root, host="host01.lab.example.com", cn="host01")[index]
+
+
 def test_05_revocation_not_published_or_with_the_wrong_reason(ca04, capsys):
-    q1 = questions("05", ca04.paths.root)[0]
+    q1 = _q05(ca04)
+    assert q1.prepare() == "01", "prepare() finds the host's certificate and issues none"
     early = generate_crl(ca04)
     _fails(capsys, q1, early, "ca.db still lists 01 as valid")
     revoke(ca04, "01", "keyCompromise")
@@ -272,20 +324,31 @@ def test_05_revocation_not_published_or_with_the_wrong_reason(ca04, capsys):
     assert _quiet_check(capsys, q1, generate_crl(ca04).path).ok
 
 
-def test_05_wrong_reason_is_named(ca04, capsys):
-    q1 = questions("05", ca04.paths.root)[0]
+def test_05_wrong_reason_is_named_and_reset_gives_a_new_certificate(ca04, capsys):
+    q1 = _q05(ca04)
     revoke(ca04, "01", "superseded")
-    _fails(capsys, q1, generate_crl(ca04), "with the reason superseded", "keyCompromise")
+    _fails(capsys, q1, generate_crl(ca04), "with the reason superseded", "keyCompromise", "q1.reset()")
+    assert q1.reset() == "02" and ca04.record("02").status == "V"
+    _fails(capsys, q1, generate_crl(ca04), "ca.db still lists 02 as valid")
+    assert _quiet_check(capsys, q1, q1.solve()).ok
+    assert q1.reset() == "03", "after a revocation, each reset issues the host a valid certificate"
+
+
+def test_05_prepare_issues_the_certificate_in_a_fresh_folder(tmp_path, capsys):
+    q1 = questions("05", tmp_path)[0]
+    _fails(capsys, q1, tmp_path / "crl.pem", "no CA in")
+    serial = q1.prepare()
+    assert load_ca(tmp_path).record(serial).host == "app01" and q1.prepare() == serial
 
 
 def test_05_crl_of_another_ca_is_refused(ca04, tmp_path_factory, capsys):
     other = make_ca(tmp_path_factory.mktemp("other"), "Other CA")
     revoke(ca04, "01", "keyCompromise")
-    _fails(capsys, questions("05", ca04.paths.root)[0], generate_crl(other), "not signed by the CA")
+    _fails(capsys, _q05(ca04), generate_crl(other), "not signed by the CA")
 
 
 def test_05_crl_with_the_default_days_or_stale(ca04, capsys):
-    q2 = questions("05", ca04.paths.root)[1]
+    q2 = _q05(ca04, 1)
     _fails(capsys, q2, generate_crl(ca04), "current for 30 days, not 14", "days=14")
     fortnight = generate_crl(ca04, days=14)
     revoke(ca04, "01", "cessationOfOperation")
@@ -321,7 +384,8 @@ def test_06_lint_findings_are_reported(ca06, capsys):
 # -- display: only the notebook wrapper prints -------------------------------------------
 
 
-def test_the_notebook_wrapper_prints_a_verdict_and_returns_it(capsys):
+def test_the_notebook_wrapper_prints_a_verdict_and_returns_it(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("GENESYS_LAB_WORKSPACE", str(tmp_path))
     q2 = for_notebook("02", ".")[1]
     assert isinstance(q2, Exercise)
     right = q2.check("ca_priv_key.pem")
@@ -331,6 +395,20 @@ def test_the_notebook_wrapper_prints_a_verdict_and_returns_it(capsys):
     assert not wrong.ok and capsys.readouterr().out.startswith("✘ Exercise 02.2")
     assert isinstance(wrong, ShownOutcome) and wrong._ipython_display_() is None
     assert render(Outcome(False, "why"), "Q") == "✘ Q: why"
+    todo = q2.check(...)
+    assert capsys.readouterr().out.startswith("… Exercise 02.2 (the CA's secret): not attempted yet")
+    assert not todo.attempted
+    recorded = [(a.question, a.passed) for a in attempts(tmp_path)]
+    assert recorded == [("02.2", True), ("02.2", False)], "attempts are recorded, the placeholder is not"
+
+
+def test_the_wrapper_records_in_the_workspace_of_the_scratch_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("GENESYS_LAB_WORKSPACE", raising=False)
+    work = tmp_path / "scratch" / "02_create_the_ca"
+    work.mkdir(parents=True)
+    for_notebook("02", work)[1].check("ca_priv_key.pem")
+    assert (tmp_path / "progress.sqlite").is_file() and not (work / "progress.sqlite").exists()
+    assert [nb.passed for nb in progress(tmp_path) if nb.number == "02"] == [1]
 
 
 def test_the_notebook_wrapper_shows_question_hint_and_solution(capsys):
@@ -351,7 +429,9 @@ def test_importing_the_exercises_stays_light():
     assert out.strip() == "[]"
 
 
-# -- the notebooks carry their exercises, solved and passing ------------------------------
+# -- the notebooks carry their exercises, unanswered ------------------------------------
+
+PLACEHOLDER = "answer = ...  # your answer here"
 
 
 def _notebook(number: str) -> dict:
@@ -373,8 +453,11 @@ def test_each_notebook_has_an_exercises_section_before_its_summary(number):
     assert headings.index("## Exercises") < headings.index("## Summary")
     code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
     assert any(f'for_notebook("{number}", work)' in src for src in code)
+    assert not any(".solve()" in src for src in code), f"{number}: a stored cell solves an exercise"
     outputs = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
-    count = len(questions(number, "."))
-    for n in range(1, count + 1):
-        assert f"✔ Exercise {number}.{n} " in outputs, f"{number}: the stored notebook does not show exercise {n} passing"
-    assert "✘" not in outputs
+    for n in range(1, len(questions(number, ".")) + 1):
+        assert any(src.startswith(PLACEHOLDER) and f"q{n}.check(answer" in src for src in code), (
+            f"{number}.{n} has no placeholder"
+        )
+        assert f"… Exercise {number}.{n} " in outputs and "not attempted yet" in outputs
+    assert "✔ Exercise" not in outputs and "✘" not in outputs

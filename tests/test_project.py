@@ -72,7 +72,8 @@ def test_make_lab_passes_options_to_jupyterlab():
         check=True,
     ).stdout
     line = next(line for line in out.splitlines() if "jupyter lab" in line)
-    assert "--notebook-dir=notebooks" in line and line.endswith("--no-browser --port 8899")
+    # make lab opens the learner's git-ignored working copy, never the tracked notebooks (issue 11)
+    assert "--notebook-dir=workspace" in line and line.endswith("--no-browser --port 8899")
 
 
 def test_make_test_runs_every_kind_of_test():

@@ -16,7 +16,7 @@ import ipywidgets  # noqa: F401  (a hard dependency: missing is an error, never 
 import pytest
 from helpers import make_ca, run_tool, snapshot
 
-from genesys_lab import describe
+from genesys_lab import create_ca, describe
 from genesys_lab.course import samples
 from genesys_lab.widgets import CADashboard, CertificateInspector, CertificateView, HandshakePlayground, IssueForm, compare
 from genesys_lab.widgets.render import TABS
@@ -255,13 +255,58 @@ def test_dashboard_revoke_needs_confirmation(ca, openssl):
     assert "revoked in ca.db" in board.inspector.heading.value
     status = run_tool(openssl, "ca", "-config", ca.paths.config, "-status", victim.serial, cwd=ca.paths.root, check=False)
     assert "Revoked" in status.stdout + status.stderr
-    board.revoke_button.click()  # a second time: the core refuses
-    board.confirm_button.click()
-    assert "already revoked" in board.message.value
+    board.revoke_button.click()  # a second time: ca.db says it is revoked, so nothing is asked
+    assert "already revoked in ca.db" in board.message.value and board.confirm_box.layout.display == "none"
     board.crl_button.click()
     assert "CRL number" in board.message.value and not board.busy.active
     crl = run_tool(openssl, "crl", "-in", ca.paths.crl_pem, "-noout", "-text").stdout
     assert f"Serial Number: {victim.serial}" in crl and "Key Compromise" in crl
+
+
+def test_dashboard_reads_ca_db_again_on_every_action(ca, openssl):
+    """A revocation by another process (openssl ca -revoke) between two clicks shows up everywhere at once."""
+    target = ca.issue("outside.example.com", "outside", key_size=1024)
+    board = CADashboard(ca)
+    board.select.value = target.serial
+    assert f"serial {target.serial} is <b>valid</b>" in board.status.value
+    openssl_ca(openssl, ca, "-revoke", str(target.cert_file), "-crl_reason", "keyCompromise")
+    board.revoke_button.click()
+    assert f"serial {target.serial} is already revoked in ca.db (keyCompromise)" in board.message.value
+    assert f"serial {target.serial} is <b>revoked</b>" in board.status.value, "the badge still says valid"
+    assert "revoked in ca.db" in board.inspector.heading.value
+    row = next(r for r in board.rows if r.serial == target.serial)
+    assert row.status == "revoked" and ">revoked<" in board.table.value
+    board.status_filter.value = "expired"
+    assert f"no expired certificates ({len(ca.records())} in the CA" in board.chart.value
+    assert "no certificates yet" not in board.chart.value + board.table.value
+
+
+def test_dashboard_confirm_after_an_outside_revocation_refuses_and_redraws(ca, openssl):
+    target = ca.issue("race.example.com", "race", key_size=1024)
+    board = CADashboard(ca)
+    board.select.value = target.serial
+    board.revoke_button.click()
+    before = ca.paths.db.read_bytes()
+    openssl_ca(openssl, ca, "-revoke", str(target.cert_file), "-crl_reason", "superseded")
+    after_openssl = ca.paths.db.read_bytes()
+    assert after_openssl != before
+    board.confirm_button.click()
+    assert "not revoked" in board.message.value and ca.paths.db.read_bytes() == after_openssl
+    assert f"serial {target.serial} is <b>revoked</b> (superseded)" in board.status.value
+
+
+def test_every_widget_output_carries_its_static_html(ca, app, desk):
+    board = CADashboard(ca)
+    board.select.value = app.serial
+    bundle = board._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    html = bundle["text/html"]
+    assert "<svg" in html and app.serial in html and "SHA-1" in html and app.host in html
+    form = IssueForm(ca)
+    form.fields["host"].value, form.fields["cn"].value = "static.example.com", "static"
+    assert "create_cert.sh -host static.example.com -CN static" in form._repr_mimebundle_()["text/html"]
+    inspector = CertificateInspector(app.cert_file)
+    assert inspector.anatomy.info.thumbprint_sha1 in inspector._repr_mimebundle_()["text/html"]
 
 
 # ---------------------------------------------------------------- playground
@@ -356,3 +401,26 @@ def test_extensions_tab_agrees_with_openssl_text(app, openssl):
         assert (f"{ext.name}: critical" in text) == ext.critical, ext.name
     assert "DNS:app01.example.com, DNS:alias.example.com, IP Address:10.0.0.5" in text
     assert "DNS:app01.example.com, DNS:alias.example.com, IP Address:10.0.0.5" in inspector.tab_html("Extensions")
+
+
+def test_playground_revoked_client_without_crl_checking_says_it_is_revoked(tmp_path):
+    ca = create_ca(tmp_path, "Playground CA").ca
+    server = ca.issue("srv.example.com", "srv")
+    client = ca.issue("cli.example.com", "cli")
+    from genesys_lab import generate_crl, revoke
+
+    revoke(ca, client.serial, "keyCompromise")
+    generate_crl(ca)
+    play = HandshakePlayground(ca)
+    _choose(play, server.serial)
+    play.mutual.value, play.client.value, play.crl_check.value = True, client.serial, False
+    play.run_button.click()
+    assert play.result.ok, "without CRL checking nobody looks at the revocation"
+    assert f"certificate {client.serial} is revoked in ca.db" in play.output.value and "nothing:" not in play.output.value
+    assert "turn CRL checking on and the handshake fails" in play.output.value
+    play.crl_check.value = True
+    play.run_button.click()
+    assert not play.result.ok and "revoked" in play.output.value
+    static = play._repr_mimebundle_()["text/html"]
+    assert "CRL checking</b></td><td>on" in static and play.result.summary() in static
+    assert "OpenSSL, via Python ssl" in static

@@ -306,9 +306,16 @@ class CertificateAuthority:
         number = self._next_serial()
         serial = store.serial_hex(number)
         cert = self._sign_host(request, host_key, number)
-        from genesys_lab.formats.pkcs12 import build_pkcs12
+        from genesys_lab.formats.pkcs12 import Compat, build_pkcs12
 
-        pfx = build_pkcs12(host_key, cert, (self.certificate,), password="", friendly_name=request.host)
+        # The guide imports this file into the Windows Personal store with an empty password, which
+        # protects nothing; so it is written in the encoding every Windows version and Java 8 open
+        # (3DES bags, SHA-1 MAC: what the Security Pack's OpenSSL 1.x wrote). Windows Server 2016
+        # and older cannot import AES-256 bags or a SHA-256 MAC (see formats.pkcs12._old_windows and
+        # Export-PfxCertificate's -CryptoAlgorithmOption TripleDES_SHA1 / AES256_SHA256,
+        # https://learn.microsoft.com/powershell/module/pki/export-pfxcertificate).
+        # Password-protected exports (export_pkcs12) keep the modern encoding by default.
+        pfx = build_pkcs12(host_key, cert, (self.certificate,), password="", friendly_name=request.host, compat=Compat.LEGACY)
         named = repository.host_files(self.paths.repository, serial, request.host)
         result = IssuedCertificate(
             serial,
@@ -480,11 +487,12 @@ def create_ca(
 
 
 def _write_ca_files(tx, paths: store.CAPaths, ca_key, cert, digest: Digest, crl_url) -> None:
-    from genesys_lab.formats.pkcs12 import build_cert_only_pkcs12
+    from genesys_lab.formats.pkcs12 import Compat, build_cert_only_pkcs12
 
     tx.create(paths.key, keys.pkcs1_pem(ca_key), mode=0o400)
     tx.create(paths.cert, _pem(cert))
-    tx.create(paths.pfx, build_cert_only_pkcs12((cert,), password=""))
+    # Imported into Trusted Root with an empty password: legacy encoding, as for the host .pfx.
+    tx.create(paths.pfx, build_cert_only_pkcs12((cert,), password="", compat=Compat.LEGACY))
     tx.create(paths.config, caconf.render(digest.value, crl_url).encode())
     tx.create(paths.db, b"")
     tx.create(paths.db_attr, b"unique_subject = no\n")

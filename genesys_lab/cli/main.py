@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "genesys_lab.cli.genesys",
     "genesys_lab.cli.repair",
     "genesys_lab.cli.site",
+    "genesys_lab.cli.course",
 ]
 
 

@@ -24,6 +24,14 @@ _EXPORTS: dict[str, str] = {
     "behind_hub": "genesys_lab.course.links",
     "to_frame": "genesys_lab.course.tables",
     "records_frame": "genesys_lab.course.tables",
+    # the learner's progress and workspace (issue 11)
+    "COURSE": "genesys_lab.course.catalog",
+    "progress": "genesys_lab.course.tracking",
+    "attempts": "genesys_lab.course.tracking",
+    "collect_progress": "genesys_lab.course.tracking",
+    "make_workspace": "genesys_lab.course.workspace",
+    "reset_notebook": "genesys_lab.course.workspace",
+    "remove": "genesys_lab.course.lab",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -26,11 +26,23 @@ def scratch(name: str, *, base: Path | str = ".") -> Path:
     if not name or "/" in name or "\\" in name or name.startswith("."):
         raise ValueError(f"scratch name {name!r} must be a plain folder name such as '02_create_the_ca'")
     root = Path(base) / SCRATCH / name
-    if root.exists():
-        _make_writable(root)
-        shutil.rmtree(root)
+    remove(root)
     root.mkdir(parents=True)
     return root
+
+
+def remove(path: Path | str) -> None:
+    """Remove a file or a folder of lab output (read-only key files included); nothing if it is absent.
+
+    Used by ``scratch()`` and by an exercise's ``reset()``, which removes what a
+    learner's answer made so that the question can be attempted again.
+    """
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():
+        _make_writable(path)
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def _make_writable(root: Path) -> None:

@@ -26,6 +26,27 @@ class Outcome:
 
     ok: bool
     message: str
+    attempted: bool = True
+
+
+#: What a stored exercise cell holds until the learner replaces it (``answer = ...``).
+PLACEHOLDERS = (Ellipsis, None)
+
+
+def not_attempted(question: Question) -> Outcome:
+    """The verdict on a placeholder: not a failure of the learner's, but what to do next.
+
+    learntools (Kaggle's exercise checker) tells "not attempted" apart from
+    "incorrect" so that a notebook run from the top with no answers says
+    what is left to do instead of a row of crosses; this does the same.
+    """
+    var = f"q{question.NUMBER}"
+    return Outcome(
+        False,
+        f"not attempted yet: replace the ... in `answer = ...` with your answer and run the cell again "
+        f"({var}.hint() gives a hint, {var}.solution() shows one way)",
+        attempted=False,
+    )
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,8 @@ class Question:
     PROMPT = ""
     HINT = ""
     SOLUTION = ""
+    #: what a learner's answer creates in ``work`` (relative paths); ``reset()`` removes them
+    OUTPUTS: tuple[str, ...] = ()
 
     def __init__(self, workdir: Path | str, **params):
         self.workdir = Path(workdir)
@@ -77,6 +100,11 @@ class Question:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.workdir)!r})"
+
+    @property
+    def id(self) -> str:
+        """The question's id in progress records and the course map: ``02.1``."""
+        return f"{self.NOTEBOOK}.{self.NUMBER}"
 
     @property
     def label(self) -> str:
@@ -94,13 +122,31 @@ class Question:
         return self.SOLUTION.format(**self.params)
 
     def prepare(self) -> Path | None:
-        """Create the starting material the question talks about (if any); safe to call twice."""
+        """Create the starting material the question talks about (if any); safe to call twice.
+
+        A question never relies on what an earlier run of its notebook left behind:
+        ``prepare`` builds whatever is missing (a CA in ``work``, the certificate
+        the question is about) and keeps what is there.
+        """
         return None
+
+    def reset(self) -> Path | None:
+        """Start the question again from a clean state: remove what an answer made, then ``prepare``."""
+        from genesys_lab.course.lab import remove
+
+        for name in self.OUTPUTS:
+            remove(self.workdir / name)
+        self._reset()
+        return self.prepare()
+
+    def _reset(self) -> None:
+        """What else a clean state needs (e.g. a new certificate in place of a revoked one)."""
 
     def solve(self) -> Attempt:
         """Perform the solution for real in ``workdir`` and return its answer, ready for ``check``."""
         self.prepare()
-        namespace: dict = {"work": self.workdir}
+        # A solution may call its own question (``q1.prepare()``), as the notebook cell would.
+        namespace: dict = {"work": self.workdir, f"q{self.NUMBER}": self}
         # Only this module's own SOLUTION texts are run: never text from a learner or a file.
         exec(compile(self.solution(), f"<solution of {self.label}>", "exec"), namespace)
         return Attempt(namespace["answer"], namespace.get("options", {}))
@@ -110,6 +156,8 @@ class Question:
         if isinstance(answer, Attempt):
             options = {**answer.options, **options}
             answer = answer.answer
+        if any(answer is placeholder for placeholder in PLACEHOLDERS):
+            return not_attempted(self)
         try:
             return self._check(answer, **options)
         except Wrong as wrong:
@@ -122,6 +170,20 @@ class Question:
 
 
 # -- turning what a learner passes into what a check needs -------------------------
+
+
+def ensure_ca(workdir: Path):
+    """The CA in ``work``; when the notebook has not made one (yet), a small one for the exercise.
+
+    So an exercise can be attempted even when the cells above it were not run.
+    """
+    from genesys_lab.authority.ca import create_ca, load_ca
+    from genesys_lab.authority.store import CAPaths
+
+    if CAPaths(Path(workdir)).cert.exists():
+        return load_ca(workdir)
+    Path(workdir).mkdir(parents=True, exist_ok=True)
+    return create_ca(workdir, "Exercise CA", org="Example Contact Center", country="US").ca
 
 
 def as_ca(answer):

@@ -3,7 +3,8 @@
 ``Exercise`` wraps a core ``Question`` so that ``q1.check(answer)`` prints a
 one-line verdict (✔ or ✘ and the reason), ``q1.hint()`` and
 ``q1.solution()`` print their text, and evaluating ``q1`` in a cell shows the
-question. The verdicts come from ``Question.check`` unchanged.
+question. The verdicts come from ``Question.check`` unchanged; each attempted
+one is recorded in the learner's progress file (``genesys_lab.course.progress``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from genesys_lab.exercises.core import Outcome, Question
 
 PASS_MARK = "✔"
 FAIL_MARK = "✘"
+TODO_MARK = "…"
 
 
 def render(outcome: Outcome, label: str) -> str:
-    """One line: the mark, which exercise, and the outcome's message."""
-    return f"{PASS_MARK if outcome.ok else FAIL_MARK} {label}: {outcome.message}"
+    """One line: the mark (✔, ✘, or … for not attempted yet), which exercise, and the outcome's message."""
+    mark = PASS_MARK if outcome.ok else FAIL_MARK if outcome.attempted else TODO_MARK
+    return f"{mark} {label}: {outcome.message}"
 
 
 def show(outcome: Outcome, label: str = "Answer") -> None:
@@ -44,7 +47,25 @@ class Exercise:
     def check(self, answer, **options) -> Outcome:
         outcome = self.question.check(answer, **options)
         show(outcome, self.question.label)
-        return ShownOutcome(outcome.ok, outcome.message)
+        if outcome.attempted:
+            self._record(outcome)
+        return ShownOutcome(outcome.ok, outcome.message, outcome.attempted)
+
+    def _record(self, outcome: Outcome) -> None:
+        """Progress is a convenience: a workspace that cannot be written costs one line, not the check."""
+        from genesys_lab.course.tracking import record, workspace_for
+        from genesys_lab.errors import GenesysLabError
+
+        try:
+            record(workspace_for(self.question.workdir), self.question.id, outcome.ok)
+        except GenesysLabError as error:
+            print(f"(progress not recorded: {error})")
+
+    def reset(self):
+        """Remove what an answer made and prepare the question again (see ``Question.reset``)."""
+        result = self.question.reset()
+        print(f"{self.question.label} is reset: attempt it again from a clean state")
+        return result
 
     def hint(self) -> None:
         print(f"Hint for {self.question.label}: {self.question.hint()}")

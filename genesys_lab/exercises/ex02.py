@@ -14,11 +14,13 @@ ORG = "Example Contact Center"
 
 class CreateCA(Question):
     NOTEBOOK, NUMBER, TITLE = "02", 1, "a CA for two years"
+    OUTPUTS = ("exercise_ca",)
     PROMPT = (
         'Your site wants its CA to last two years. In a new, empty folder `work / "exercise_ca"`, '
         f"create a CA that is valid for **{CA_DAYS} days**, with the country `{COUNTRY}` and the "
         f"organisation `{ORG}` in its subject. The CA's name (CN) is up to you.\n\n"
-        "Check it with `q1.check(folder)`, or pass what `create_ca` returned."
+        "Check it with `q1.check(folder)`, or pass what `create_ca` returned. To start again, "
+        "`q1.reset()` removes `exercise_ca`."
     )
     HINT = (
         "create_ca(folder, name, ...) takes the validity as days=, and the subject fields as "

@@ -7,11 +7,18 @@ and extended key usage the question asks for.
 
 from __future__ import annotations
 
-from genesys_lab.exercises.core import Outcome, Question, as_certificate, issued_by, verdict
+from genesys_lab.exercises.core import Outcome, Question, as_certificate, ensure_ca, issued_by, verdict
 
 SERVER_HOST, SERVER_CN = "cfg01.lab.example.com", "cfg01"
 SERVER_IP, SERVER_ALIAS = "10.10.0.11", "config.lab.example.com"
 GUI_HOST, GUI_CN = "agent07.lab.example.com", "agent07"
+
+
+class _HostQuestion(Question):
+    """Both questions issue from the CA in ``work``; issuing again never breaks a second attempt."""
+
+    def prepare(self):
+        return ensure_ca(self.workdir).paths.root
 
 
 def _certificate(question: Question, answer):
@@ -37,7 +44,7 @@ def _san_problems(info, host: str, cn: str) -> list[str]:
     return problems
 
 
-class ServerCertificate(Question):
+class ServerCertificate(_HostQuestion):
     NOTEBOOK, NUMBER, TITLE = "03", 1, "Configuration Server's certificate"
     PROMPT = (
         f"Configuration Server runs on `{SERVER_HOST}`. Some applications reach it by its IP address "
@@ -84,7 +91,7 @@ answer = ca.issue("{SERVER_HOST}", "{SERVER_CN}", ip="{SERVER_IP}",
         )
 
 
-class GuiCertificate(Question):
+class GuiCertificate(_HostQuestion):
     NOTEBOOK, NUMBER, TITLE = "03", 2, "a desktop certificate"
     PROMPT = (
         f"An agent desktop on `{GUI_HOST}` (CN `{GUI_CN}`) connects to Genesys servers with TLS and "
@@ -109,8 +116,9 @@ answer = load_ca(work).issue("{GUI_HOST}", "{GUI_CN}", profile="gui")
         eku = info.extended_key_usage
         if "serverAuth" in eku:
             problems.append(
-                "the extended key usage includes serverAuth, so the certificate could stand for a server: "
-                "issue it with profile='gui' (-profile gui), which gives clientAuth only"
+                "the extended key usage includes serverAuth, so the certificate could stand for a server "
+                "(the guide requires clientAuth; the lab recommends clientAuth only): "
+                "issue it with profile='gui' (-profile gui)"
             )
         if "clientAuth" not in eku:
             problems.append(

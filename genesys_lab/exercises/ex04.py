@@ -1,4 +1,4 @@
-"""Exercises of 04_key_and_file_formats: a PKCS#8 key for Java, a .pfx that Windows Server 2016 imports.
+"""Exercises of 04_key_and_file_formats: a PKCS#8 key for Java, a password-protected .pfx that Windows Server 2016 imports.
 
 Both are about one certificate of the CA in the working folder (serial 01
 unless the notebook says otherwise). What a file is comes from ``identify``
@@ -8,7 +8,7 @@ unless the notebook says otherwise). What a file is comes from ``identify``
 
 from __future__ import annotations
 
-from genesys_lab.exercises.core import Outcome, Question, Wrong, as_path, verdict
+from genesys_lab.exercises.core import Outcome, Question, Wrong, as_path, ensure_ca, verdict
 
 SERIAL = "01"  # the certificate the exercises are about, unless the notebook says otherwise
 PFX_NAME = "windows2016.pfx"
@@ -24,6 +24,15 @@ def _target(question: Question):
     return ca, record, ca.paths.repository / f"{record.serial}.pem"
 
 
+class _FormatQuestion(Question):
+    def prepare(self):
+        """The CA in ``work`` and, in a CA that has issued nothing yet, certificate 01 to work on."""
+        ca = ensure_ca(self.workdir)
+        if not ca.records():
+            ca.issue("host01.lab.example.com", "host01")
+        return ca.paths.root
+
+
 _WRONG_KIND = {
     "RSA_KEY": "is a PKCS#1 RSA private key, which Java's PKCS8EncodedKeySpec cannot read: convert it to PKCS#8 "
     "(the default -outformat of convert_priv_key.sh, outformat='pkcs8')",
@@ -35,8 +44,9 @@ _WRONG_KIND = {
 }
 
 
-class JavaKey(Question):
+class JavaKey(_FormatQuestion):
     NOTEBOOK, NUMBER, TITLE = "04", 1, "a key for a Java PSDK application"
+    OUTPUTS = (KEY_NAME,)
     PROMPT = (
         "A Java PSDK application on the host of certificate `{serial}` reads its private key from a PEM "
         "file, and the JDK reads keys only in one format. Write the key of certificate `{serial}` in that "
@@ -48,8 +58,7 @@ class JavaKey(Question):
         "(or convert_key() in Python) converts it; its default output format is the one Java wants."
     )
     SOLUTION = f'''\
-from genesys_lab import load_ca
-from genesys_lab.formats.convert import convert_key
+from genesys_lab import convert_key, load_ca
 
 record = load_ca(work).record("{{serial}}")
 key_file = next(p for p in record.files if p.name.endswith("_priv_key.pem"))
@@ -86,25 +95,26 @@ answer = convert_key(key_file, work / "{KEY_NAME}", outformat="pkcs8")
         )
 
 
-class LegacyPfx(Question):
-    NOTEBOOK, NUMBER, TITLE = "04", 2, "a .pfx for Windows Server 2016"
+class LegacyPfx(_FormatQuestion):
+    NOTEBOOK, NUMBER, TITLE = "04", 2, "a .pfx with a password for Windows Server 2016"
+    OUTPUTS = (PFX_NAME,)
     PROMPT = (
-        "The host of certificate `{serial}` runs Windows Server 2016, which cannot import the `.pfx` that "
-        "create_cert.sh wrote. Export certificate `{serial}` with its private key and the CA certificate "
-        f"into a new `.pfx` in `work` (for example `{PFX_NAME}`) that Windows Server 2016 imports, "
-        "protected by a password.\n\n"
+        "The `.pfx` that create_cert.sh wrote for certificate `{serial}` has an empty password, so anyone "
+        "who copies it has the key. The host runs Windows Server 2016, and the file must travel over a "
+        "shared folder. Export certificate `{serial}` with its private key and the CA certificate into a "
+        f"new `.pfx` in `work` (for example `{PFX_NAME}`) that is **protected by a password** and that "
+        "Windows Server 2016 still imports.\n\n"
         "Check it with its password: `q2.check(path, password=...)`."
     )
     HINT = (
         "`genesys-lab pkcs12 info` (describe_pkcs12) says who opens a .pfx and why not. "
-        "export_pkcs12(cert, key, out, chain=..., password=..., compat=...) writes one; "
-        "the compat setting decides which algorithms protect it."
+        "export_pkcs12(cert, key, out, chain=..., password=..., compat=...) writes one; with a password "
+        "it uses the modern algorithms unless the compat setting asks for the ones older Windows reads."
     )
     SOLUTION = f'''\
 import os
 import secrets
-from genesys_lab import load_ca
-from genesys_lab.formats.convert import export_pkcs12
+from genesys_lab import export_pkcs12, load_ca
 
 ca = load_ca(work)
 record = ca.record("{{serial}}")

@@ -7,10 +7,16 @@ sure the CRL is signed by the CA and current.
 
 from __future__ import annotations
 
-from genesys_lab.exercises.core import Outcome, Question, Wrong, as_crl, verdict
+from genesys_lab.exercises.core import Outcome, Question, Wrong, as_crl, ensure_ca, verdict
 
-SERIAL = "01"  # the certificate whose key leaked, unless the notebook says otherwise
+HOST, CN = "app01.example.com", "app01"  # the host whose key leaked, unless the notebook says otherwise
 CRL_DAYS = 14
+
+
+def _latest(ca, host: str):
+    """The newest ca.db record of ``host``'s certificate (a reissue after ``reset()`` counts), or None."""
+    mine = [r for r in ca.records() if r.host == host.split(".")[0] or r.host == host]
+    return max(mine, key=lambda r: int(r.serial, 16)) if mine else None
 
 
 def _crl_problems(crl, ca) -> list[str]:
@@ -26,34 +32,51 @@ def _crl_problems(crl, ca) -> list[str]:
 class RevokeCompromised(Question):
     NOTEBOOK, NUMBER, TITLE = "05", 1, "a key sent to the wrong person"
     PROMPT = (
-        "The private key of certificate `{serial}` was sent by e-mail to the wrong person. Revoke the "
+        "The private key of `{host}`'s certificate was sent by e-mail to the wrong person. Revoke the "
         "certificate with the reason that says what happened, and make sure that every host can learn "
-        "about it.\n\n"
-        "Check the CRL you published: `q1.check(crl)` (what `generate_crl` returned, or `ca_conf/crl.pem`)."
+        "about it. (`q1.prepare()` prints its serial; it issues one if the CA has none for `{host}`.)\n\n"
+        "Check the CRL you published: `q1.check(crl)` (what `generate_crl` returned, or `ca_conf/crl.pem`). "
+        "A revocation cannot be undone: to start again, `q1.reset()` issues `{host}` a new certificate."
     )
     HINT = (
         "Two steps: revoke(ca, serial, reason) changes ca.db, and only generate_crl(ca) tells the hosts "
         "(genesys-lab revoke ... --reason ..., then genesys-lab gen-crl). Section 1 has a table of the reasons."
     )
     SOLUTION = """\
-from genesys_lab import load_ca
-from genesys_lab.authority.crl import generate_crl
-from genesys_lab.authority.revoke import revoke
+from genesys_lab import generate_crl, load_ca, revoke
 
 ca = load_ca(work)
-revoke(ca, "{serial}", "keyCompromise")
+serial = q1.prepare()        # the serial of {host}'s certificate
+revoke(ca, serial, "keyCompromise")
 answer = generate_crl(ca)
-# The same commands, in the CA folder:
-#   genesys-lab revoke {serial} --reason keyCompromise
+# The same commands, in the CA folder (with that serial):
+#   genesys-lab revoke SERIAL --reason keyCompromise
 #   genesys-lab gen-crl
 """
+
+    def prepare(self) -> str:
+        """The serial of ``host``'s newest certificate; issued now when the CA has none for it."""
+        ca = ensure_ca(self.workdir)
+        record = _latest(ca, self.params["host"])
+        if record is None:
+            return ca.issue(self.params["host"], self.params["cn"]).serial
+        return record.serial
+
+    def _reset(self) -> None:
+        """A clean state is a valid certificate for the host: a revoked one is replaced, never unrevoked."""
+        ca = ensure_ca(self.workdir)
+        record = _latest(ca, self.params["host"])
+        if record is not None and record.status != "V":
+            ca.issue(self.params["host"], self.params["cn"])
 
     def _check(self, answer, **options) -> Outcome:
         from genesys_lab.authority.ca import load_ca
         from genesys_lab.authority.revoke import Reason
 
         ca = load_ca(self.workdir)
-        record = ca.record(self.params["serial"])
+        record = _latest(ca, self.params["host"])
+        if record is None:
+            raise Wrong(f"ca.db has no certificate for {self.params['host']}: run q1.prepare() to issue it")
         crl = as_crl(answer)
         if record.status != "R":
             raise Wrong(
@@ -64,8 +87,8 @@ answer = generate_crl(ca)
         if (record.reason or "").lower() != Reason.KEY_COMPROMISE.value.lower():
             problems.append(
                 f"{record.serial} was revoked with the reason {record.reason or '(none)'}: a key that "
-                "someone else may have seen is a keyCompromise (a revocation cannot be undone, so "
-                "issue a new certificate and revoke that one to try again)"
+                "someone else may have seen is a keyCompromise (a revocation cannot be undone: "
+                "q1.reset() issues a new certificate to try again)"
             )
         problems += _crl_problems(crl, ca)
         entry = crl.entry(record.serial)
@@ -96,12 +119,14 @@ class FortnightCrl(Question):
         "distance between them (genesys-lab gen-crl --days ...)."
     )
     SOLUTION = f"""\
-from genesys_lab import load_ca
-from genesys_lab.authority.crl import generate_crl
+from genesys_lab import generate_crl, load_ca
 
 answer = generate_crl(load_ca(work), days={CRL_DAYS})
 # The same command, in the CA folder: genesys-lab gen-crl --days {CRL_DAYS}
 """
+
+    def prepare(self):
+        return ensure_ca(self.workdir).paths.root
 
     def _check(self, answer, **options) -> Outcome:
         from genesys_lab.authority.ca import load_ca
@@ -132,5 +157,5 @@ answer = generate_crl(load_ca(work), days={CRL_DAYS})
         )
 
 
-def questions(workdir, serial: str = SERIAL, **params) -> tuple[Question, ...]:
-    return (RevokeCompromised(workdir, serial=serial, **params), FortnightCrl(workdir, serial=serial, **params))
+def questions(workdir, host: str = HOST, cn: str = CN, **params) -> tuple[Question, ...]:
+    return (RevokeCompromised(workdir, host=host, cn=cn, **params), FortnightCrl(workdir, host=host, cn=cn, **params))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from genesys_lab.exercises.core import Outcome, Question, Wrong, as_certificate, issued_by, verdict
+from genesys_lab.exercises.core import Outcome, Question, Wrong, as_certificate, ensure_ca, issued_by, verdict
 
 MYSTERY_FILE = "mystery.pem"
 MYSTERY_HOST, MYSTERY_CN = "stat01.lab.example.com", "stat01"
@@ -19,6 +19,7 @@ GUI_HOST, GUI_CN = "sup01.lab.example.com", "sup01"
 
 class FailingCheck(Question):
     NOTEBOOK, NUMBER, TITLE = "06", 1, "why the clients refuse Stat Server"
+    OUTPUTS = (MYSTERY_FILE,)
     PROMPT = (
         f"`q1.prepare()` writes `{MYSTERY_FILE}` into `work`: the certificate that Stat Server on "
         f"`{MYSTERY_HOST}` presents, issued by the CA in `work`. Its clients refuse it. Verify it as a "
@@ -30,8 +31,7 @@ class FailingCheck(Question):
         "result.failures holds the ones whose status is fail, and each has a name."
     )
     SOLUTION = f'''\
-from genesys_lab import load_ca
-from genesys_lab.checks.verify import verify
+from genesys_lab import load_ca, verify
 
 result = verify(work / "{MYSTERY_FILE}", ca=load_ca(work), purpose="server", hostname="{MYSTERY_HOST}")
 answer = result.failures[0].name
@@ -39,14 +39,13 @@ answer = result.failures[0].name
 
     def prepare(self) -> Path:
         """Write the refused certificate (expired ten days ago) once; it is public, so mode 0644."""
-        from genesys_lab.authority.ca import load_ca
         from genesys_lab.course.anatomy import anatomy
         from genesys_lab.course.samples import expired
         from genesys_lab.formats.convert import write_output
 
         path = self.workdir / MYSTERY_FILE
         if not path.exists():
-            demo = expired(load_ca(self.workdir), MYSTERY_HOST, MYSTERY_CN)
+            demo = expired(ensure_ca(self.workdir), MYSTERY_HOST, MYSTERY_CN)
             write_output(path, anatomy(demo.certificate).pem.encode("ascii"), secret=False)
         return path
 
@@ -83,8 +82,8 @@ class LintCleanGui(Question):
     )
     HINT = (
         "lint() holds a certificate to the guide's recommendations for its role: key size, digest, time "
-        "left, CN and SAN, and the EKU of a GUI application (clientAuth, and only that). The defaults of issue() "
-        "meet all but one of them."
+        "left, CN and SAN, and the EKU of a GUI application (the guide requires clientAuth; the lab also "
+        "asks that it be the only one). The defaults of issue() meet all but one of them."
     )
     SOLUTION = f'''\
 from genesys_lab import load_ca
@@ -92,6 +91,9 @@ from genesys_lab import load_ca
 answer = load_ca(work).issue("{GUI_HOST}", "{GUI_CN}", profile="gui")
 # The same command, in the CA folder: create_cert.sh -host {GUI_HOST} -CN {GUI_CN} -profile gui
 '''
+
+    def prepare(self):
+        return ensure_ca(self.workdir).paths.root
 
     def _check(self, answer, **options) -> Outcome:
         from genesys_lab.authority.ca import load_ca
@@ -106,10 +108,11 @@ answer = load_ca(work).issue("{GUI_HOST}", "{GUI_CN}", profile="gui")
         findings = lint(cert, role="gui", host=GUI_HOST)
         problems = [f"{f.rule} ({f.severity.value}): {f.message}; {f.remedy}" for f in findings]
         if "serverAuth" in describe(cert).extended_key_usage:
-            # lint's eku-role rule asks only that clientAuth be there; a GUI certificate must not be a server's.
+            # lint's eku-role rule asks only for clientAuth (the guide's rule); "clientAuth only" is the lab's advice.
             problems.append(
-                "the extended key usage includes serverAuth, so it could stand for a server: a GUI "
-                "certificate carries clientAuth only (profile='gui', -profile gui)"
+                "the extended key usage includes serverAuth, so it could stand for a server: the guide "
+                "requires clientAuth for a GUI certificate, and the lab recommends clientAuth only "
+                "(profile='gui', -profile gui)"
             )
         return verdict(
             problems,

@@ -17,6 +17,7 @@ _EXPORTS = {
     "CADashboard": "dashboard",
     "IssueForm": "issue_form",
     "HandshakePlayground": "playground",
+    "CourseMap": "course_map",
     "CertificateView": "render",
     "ComparisonView": "render",
     "CertificatesConsole": "mmc",

@@ -19,6 +19,7 @@ from genesys_lab.errors import GenesysLabError
 from genesys_lab.widgets import render
 from genesys_lab.widgets.inspector import CertificateInspector, error_html, ok_html
 from genesys_lab.widgets.progress import Busy
+from genesys_lab.widgets.static import StaticFallback
 from genesys_lab.x509.describe import readable_name
 
 STATUSES = ("all", "valid", "expired", "revoked")
@@ -28,7 +29,7 @@ def row_label(row: CertificateRow) -> str:
     return f"{row.serial:>4}  {row.host:<22.22} {row.status:<8} {row.expires:%Y-%m-%d} {row.days_left:>6}d  {row.profile}"
 
 
-class CADashboard(W.VBox):
+class CADashboard(StaticFallback, W.VBox):
     """Filter by status, pick a certificate to inspect, revoke it with a reason, publish the CRL."""
 
     def __init__(self, ca: CertificateAuthority | str, *, now: dt.datetime | None = None, **kwargs):
@@ -88,8 +89,8 @@ class CADashboard(W.VBox):
         self.refresh()
 
     def _wire(self) -> None:
-        self.status_filter.observe(lambda _c: self._show_rows(), names="value")
-        self.select.observe(lambda _c: self._selected(), names="value")
+        self.status_filter.observe(lambda _c: self.refresh(), names="value")
+        self.select.observe(lambda _c: self._picked(), names="value")
         self.revoke_button.on_click(lambda _b: self.ask_revoke())
         self.confirm_button.on_click(lambda _b: self.confirm_revoke())
         self.cancel_button.on_click(lambda _b: self.cancel_revoke())
@@ -97,9 +98,22 @@ class CADashboard(W.VBox):
 
     # -- table -----------------------------------------------------------
     def refresh(self) -> None:
-        """Re-read ca.db (another notebook cell or ``openssl ca`` may have changed it)."""
+        """Re-read ca.db and redraw everything from it: table, picture, badge and inspector.
+
+        Every action calls this first, because another cell, another notebook or
+        ``openssl ca -revoke`` in a terminal may have changed ca.db since the last click.
+        """
         self.rows = certificate_rows(self.ca, now=self._now())
-        self._show_rows()
+        self._updating = True
+        try:
+            self._show_rows()
+        finally:
+            self._updating = False
+        self._selected()
+
+    def _picked(self) -> None:
+        if not getattr(self, "_updating", False):
+            self.refresh()
 
     def _now(self) -> dt.datetime:
         return self.now or dt.datetime.now(dt.timezone.utc)
@@ -108,13 +122,17 @@ class CADashboard(W.VBox):
         wanted = self.status_filter.value
         return [r for r in self.rows if wanted == "all" or r.status == wanted]
 
+    def _empty(self) -> str:
+        if not self.rows:
+            return "no certificates yet"
+        return f"no {self.status_filter.value} certificates ({len(self.rows)} in the CA: choose Show all)"
+
     def _show_rows(self) -> None:
         rows = self.visible_rows()
         keep = self.select.value
         self.select.options = [(row_label(r), r.serial) for r in rows]
         self.select.value = keep if keep in {r.serial for r in rows} else None
-        self.chart.value = render.expiry_svg(rows, self._now())
-        self._selected()
+        self.chart.value = render.expiry_svg(rows, self._now(), empty=self._empty())
 
     @property
     def selected(self) -> CertificateRow | None:
@@ -122,7 +140,7 @@ class CADashboard(W.VBox):
 
     def _selected(self) -> None:
         row = self.selected
-        self.table.value = render.records_table_html(self.visible_rows(), row.serial if row else None)
+        self.table.value = render.records_table_html(self.visible_rows(), row.serial if row else None, empty=self._empty())
         if row is None:
             self.status.value = ""
             return
@@ -130,12 +148,24 @@ class CADashboard(W.VBox):
         self.status.value = f"<div>ca.db: serial {escape(row.serial)} is <b>{escape(row.status)}</b>{escape(note)}</div>"
         self.inspector.show((self.ca, row.serial), status=row.status)
 
+    def static_html(self) -> str:
+        """What the dashboard shows, for a reader without a kernel: CA, table, expiry picture, messages, inspector."""
+        title = f"<b>CA</b> {escape(readable_name(self.ca.certificate.subject))} (Show: {escape(self.status_filter.value)})"
+        inspector = self.inspector.static_html() if self.selected else ""
+        return f"{title}{self.table.value}{self.chart.value}{self.message.value}{self.status.value}{inspector}"
+
     # -- revoke ----------------------------------------------------------
     def ask_revoke(self) -> None:
-        """First step: name what will be revoked and wait for Yes or Cancel."""
+        """First step: name what will be revoked and wait for Yes or Cancel (after reading ca.db again)."""
+        self.refresh()
         row = self.selected
         if row is None:
             self.message.value = error_html("select a certificate in the list first")
+            return
+        if row.status != "valid":
+            self.message.value = error_html(
+                f"serial {row.serial} is already {row.status} in ca.db{f' ({row.reason})' if row.reason else ''}: nothing to revoke"
+            )
             return
         self.pending = row.serial
         self.confirm_text.value = (
@@ -150,6 +180,7 @@ class CADashboard(W.VBox):
         self.pending = None
         self.confirm_box.layout.display = "none"
         self.message.value = "<div>Nothing revoked.</div>"
+        self.refresh()
 
     def confirm_revoke(self):
         from genesys_lab.authority.revoke import revoke
@@ -158,12 +189,14 @@ class CADashboard(W.VBox):
         self.confirm_box.layout.display = "none"
         if serial is None:
             self.message.value = error_html("nothing to confirm: press Revoke selected first")
+            self.refresh()
             return None
         try:
             with self.busy.running(f"revoking {serial}"):
                 result = revoke(self.ca, serial, self.reason.value)
         except GenesysLabError as exc:
             self.message.value = error_html(f"not revoked: {exc}")
+            self.refresh()
             return None
         self.message.value = ok_html(f"revoked serial {result.serial} ({self.reason.value}); press Generate CRL to publish it")
         self.refresh()
@@ -178,6 +211,7 @@ class CADashboard(W.VBox):
                 info = generate_crl(self.ca, self.crl_days.value)
         except GenesysLabError as exc:
             self.message.value = error_html(f"no CRL: {exc}")
+            self.refresh()
             return None
         listed = ", ".join(e.serial_hex for e in info.entries) or "none"
         self.message.value = ok_html(
@@ -185,6 +219,7 @@ class CADashboard(W.VBox):
             f"{info.count} revoked (serials {listed}), next update "
             f"{info.next_update:%Y-%m-%d}"
         )
+        self.refresh()
         return info
 
     def __repr__(self) -> str:

@@ -13,6 +13,7 @@ import ipywidgets as W
 from genesys_lab.course.anatomy import Anatomy, anatomy
 from genesys_lab.errors import GenesysLabError
 from genesys_lab.widgets import render
+from genesys_lab.widgets.static import StaticFallback
 
 
 def error_html(message: str) -> str:
@@ -27,7 +28,7 @@ def ok_html(message: str) -> str:
     return f'<div style="color:#2e7d32">{escape(message)}</div>'
 
 
-class CertificateInspector(W.VBox):
+class CertificateInspector(StaticFallback, W.VBox):
     """Open a certificate (path, PEM/DER bytes, certificate object, ``(ca, serial)``) and read it tab by tab."""
 
     def __init__(self, source=None, *, role=None, now: dt.datetime | None = None, **kwargs):
@@ -81,6 +82,10 @@ class CertificateInspector(W.VBox):
     def html(self) -> str:
         return render.certificate_html(self.anatomy) if self.anatomy else ""
 
+    def static_html(self) -> str:
+        """Every tab one under the other (fields, fingerprints/thumbprint, ...), under the same heading."""
+        return self.heading.value + self.message.value + self.html()
+
     def __repr__(self) -> str:
         if self.anatomy is None:
             return "CertificateInspector(empty)"
@@ -88,7 +93,7 @@ class CertificateInspector(W.VBox):
         return f"CertificateInspector(CN={info.common_name!r}, serial {info.serial}, {self.anatomy.validity.value})"
 
 
-class CertificateComparison(W.VBox):
+class CertificateComparison(StaticFallback, W.VBox):
     """Two certificates side by side; the rows that differ are highlighted and listed in ``differences``."""
 
     def __init__(self, a, b, *, now: dt.datetime | None = None, **kwargs):
@@ -99,6 +104,9 @@ class CertificateComparison(W.VBox):
     @property
     def differences(self) -> list[str]:
         return self.view.differences
+
+    def static_html(self) -> str:
+        return self.table.value
 
     def __repr__(self) -> str:
         return f"CertificateComparison({self.view.a.title!r} vs {self.view.b.title!r}, {len(self.differences)} differences)"

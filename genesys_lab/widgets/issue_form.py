@@ -19,6 +19,7 @@ from genesys_lab.authority.request import DEFAULT_HOST_DAYS, FIELDS, REQUIRED, S
 from genesys_lab.errors import GenesysLabError
 from genesys_lab.widgets.inspector import CertificateInspector, error_html, ok_html
 from genesys_lab.widgets.progress import Busy
+from genesys_lab.widgets.static import StaticFallback
 from genesys_lab.x509 import keys
 from genesys_lab.x509.describe import readable_name
 from genesys_lab.x509.names import Subject, split_list, validate_hostname, validate_ip
@@ -82,7 +83,7 @@ def command_line(values: dict[str, str]) -> str:
     return " ".join(parts)
 
 
-class IssueForm(W.VBox):
+class IssueForm(StaticFallback, W.VBox):
     """Fill in the create_cert.sh fields, read the messages, press Issue, see the certificate."""
 
     def __init__(self, ca: CertificateAuthority | str, *, inspector: CertificateInspector | None = None, **kwargs):
@@ -130,6 +131,17 @@ class IssueForm(W.VBox):
         self.fields[name] = widget
         self.messages[name] = W.HTML()
         return W.HBox([widget, self.messages[name]])
+
+    def static_html(self) -> str:
+        """The fields as filled in, the command line they make, the last result and the certificate issued."""
+        rows = "".join(
+            f"<tr><td><b>{escape(str(w.description))}</b></td><td>{escape(str(w.value)) or '-'}</td></tr>"
+            for w in self.fields.values()
+        )
+        return (
+            f"<b>Issue a host certificate</b> (create_cert.sh)<table>{rows}</table>"
+            f"{self.command.value}{self.result.value}{self.inspector.static_html()}"
+        )
 
     def values(self) -> dict[str, str]:
         return {name: str(widget.value) for name, widget in self.fields.items()}

@@ -16,6 +16,7 @@ from genesys_lab.authority.ca import CertificateAuthority, load_ca
 from genesys_lab.errors import GenesysLabError
 from genesys_lab.widgets.inspector import error_html
 from genesys_lab.widgets.progress import Busy
+from genesys_lab.widgets.static import StaticFallback
 
 # (text in OpenSSL's message, which side refused or None for either, what to change)
 ADVICE = (
@@ -61,8 +62,17 @@ ADVICE = (
 )
 
 
-def advice(result) -> str:
-    """What to change, from the refusing side's OpenSSL message (tls.HandshakeResult)."""
+def advice(result, *, revoked: tuple[str, ...] = (), crl_checked: bool = True) -> str:
+    """What to change, from the refusing side's OpenSSL message (tls.HandshakeResult).
+
+    ``revoked`` names the serials in this handshake that ca.db lists as revoked: with
+    CRL checking off a revoked certificate still passes, which is no reason for "nothing".
+    """
+    if result.ok and revoked and not crl_checked:
+        return (
+            f"certificate {', '.join(revoked)} is revoked in ca.db, but CRL checking is off, so nobody looked: "
+            "turn CRL checking on and the handshake fails (publish the CRL first)."
+        )
     if result.ok:
         return "nothing: both sides accepted the handshake."
     reason = result.reason or ""
@@ -72,7 +82,7 @@ def advice(result) -> str:
     return "read the refusing side's OpenSSL message above; verify the certificate with genesys-lab verify."
 
 
-class HandshakePlayground(W.VBox):
+class HandshakePlayground(StaticFallback, W.VBox):
     """Pick the server and client certificate, switch mutual TLS / CRL / host name checks, and run."""
 
     def __init__(self, ca: CertificateAuthority | str, **kwargs):
@@ -164,20 +174,50 @@ class HandshakePlayground(W.VBox):
             self.output.value = error_html(f"no handshake: {exc}")
             return None
         self.result = result
-        self.output.value = outcome_html(result, hostname_checked=self.hostname_check.value)
+        revoked = tuple(
+            serial for serial in (self.server.value, self.client.value) if serial and self.ca.record(serial).status == "R"
+        )
+        self.output.value = outcome_html(
+            result, hostname_checked=self.hostname_check.value, revoked=revoked, crl_checked=self.crl_check.value
+        )
         return result
+
+    def static_html(self) -> str:
+        """The choices and the last result, for a reader without a kernel."""
+        choices = [
+            ("Server certificate", self._label(self.server)),
+            ("Client certificate", self._label(self.client)),
+            ("Connect to", self.hostname.value or "-"),
+            ("Mutual TLS", "on" if self.mutual.value else "off"),
+            ("CRL checking", "on" if self.crl_check.value else "off"),
+            ("Host name checking", "on" if self.hostname_check.value else "off"),
+            ("TLS version", self._label(self.version)),
+        ]
+        rows = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(str(v))}</td></tr>" for k, v in choices)
+        result = self.output.value or "<i>no handshake run yet</i>"
+        return f"<b>Handshake playground</b><table>{rows}</table>{result}"
+
+    @staticmethod
+    def _label(dropdown) -> str:
+        return next((label for label, value in dropdown.options if value == dropdown.value), "-") if dropdown.options else "-"
 
     def __repr__(self) -> str:
         return f"HandshakePlayground({len(self.server.options)} certificates)"
 
 
-def outcome_html(result, *, hostname_checked: bool = True) -> str:
+def outcome_html(result, *, hostname_checked: bool = True, revoked: tuple[str, ...] = (), crl_checked: bool = True) -> str:
+    """The verdict, both sides' messages, and what to change.
+
+    The messages are OpenSSL's words as Python's ssl module reports them: a
+    Genesys Java (PSDK) application logs JSSE's words for the same failure, a
+    Windows application SChannel's, so the labels say whose words they are.
+    """
     colour = "#2e7d32" if result.ok else "#c62828"
     rows = [
         ("Verdict", f'<b style="color:{colour}">{escape(result.summary())}</b>'),
-        ("Server says", escape(str(result.server))),
-        ("Client says", escape(str(result.client))),
-        ("What to change", escape(advice(result))),
+        ("Server says (OpenSSL, via Python ssl)", escape(str(result.server))),
+        ("Client says (OpenSSL, via Python ssl)", escape(str(result.client))),
+        ("What to change", escape(advice(result, revoked=revoked, crl_checked=crl_checked))),
     ]
     if result.ok and not hostname_checked:
         rows.append(("Note", "host name checking is off: any certificate from this CA would have been accepted"))

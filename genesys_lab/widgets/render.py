@@ -190,18 +190,25 @@ def certificate_html(item: Anatomy) -> str:
 
 
 def compare_html(a: Anatomy, b: Anatomy) -> str:
-    """Side by side, differing rows highlighted: "why does this one work and that one not"."""
+    """Side by side, differing rows highlighted: "why does this one work and that one not".
+
+    The table takes the width of the output area and no more (fixed layout, long values such
+    as fingerprints wrap anywhere), so no column is cut off in a notebook or an export.
+    """
+    wrap = "text-align:left;padding:2px 8px 2px 0;vertical-align:top;overflow-wrap:anywhere;word-break:break-word"
     rows = []
     for (name, left), (_, right) in zip(field_rows(a), field_rows(b)):
         differs = left != right
         style = ' style="background:#fff3cd"' if differs else ""
         mark = "&#9664;&#9654;" if differs else ""
         rows.append(
-            f"<tr{style}><td {_CELL}><b>{escape(name)}</b></td><td {_CELL}>{escape(left)}</td>"
-            f"<td {_CELL}>{escape(right)}</td><td {_CELL}>{mark}</td></tr>"
+            f'<tr{style}><td style="{wrap}"><b>{escape(name)}</b></td><td style="{wrap}">{escape(left)}</td>'
+            f'<td style="{wrap}">{escape(right)}</td><td style="{wrap}">{mark}</td></tr>'
         )
+    widths = "".join(f'<col style="width:{w}">' for w in ("18%", "38%", "38%", "6%"))
     head = f"<tr><th {_HEAD}>Field</th><th {_HEAD}>{escape(a.title)}</th><th {_HEAD}>{escape(b.title)}</th><th {_HEAD}></th></tr>"
-    return f'<table class="genesys-compare" {_TABLE}>{head}{"".join(rows)}</table>'
+    table = 'style="border-collapse:collapse;margin:4px 0;table-layout:fixed;width:100%;max-width:100%"'
+    return f'<table class="genesys-compare" {table}><colgroup>{widths}</colgroup>{head}{"".join(rows)}</table>'
 
 
 def differing_fields(a: Anatomy, b: Anatomy) -> list[str]:
@@ -211,7 +218,7 @@ def differing_fields(a: Anatomy, b: Anatomy) -> list[str]:
 # ------------------------------------------------------------------ CA overview
 
 
-def records_table_html(rows, selected: str | None = None) -> str:
+def records_table_html(rows, selected: str | None = None, *, empty: str = "no certificates") -> str:
     """The dashboard's table: one CertificateRow each; the selected serial is highlighted."""
     head = "".join(f"<th {_HEAD}>{h}</th>" for h in ("Serial", "Host", "Status", "Expires", "Days left", "Profile"))
     body = []
@@ -224,14 +231,17 @@ def records_table_html(rows, selected: str | None = None) -> str:
             f"<td {_CELL}>{escape(row.profile)}</td></tr>"
         )
     if not body:
-        body.append(f'<tr><td {_CELL} colspan="6">no certificates</td></tr>')
+        body.append(f'<tr><td {_CELL} colspan="6">{escape(empty)}</td></tr>')
     return f'<table class="genesys-records" {_TABLE}><tr>{head}</tr>{"".join(body)}</table>'
 
 
-def expiry_svg(rows, now: dt.datetime, *, width: int = 560, height: int = 120) -> str:
-    """Expiry dates on a time line (one dot per certificate, coloured by status), with today marked."""
+def expiry_svg(rows, now: dt.datetime, *, width: int = 560, height: int = 120, empty: str = "no certificates yet") -> str:
+    """Expiry dates on a time line (one dot per certificate, coloured by status), with today marked.
+
+    ``empty`` is what to say when there is no row (a filter that matches nothing is not an empty CA).
+    """
     if not rows:
-        return f'<svg width="{width}" height="{height // 2}"><text x="8" y="20" font-size="12">no certificates yet</text></svg>'
+        return f'<svg width="{width}" height="{height // 2}"><text x="8" y="20" font-size="12">{escape(empty)}</text></svg>'
     dates = [r.expires for r in rows] + [now]
     start, end = min(dates) - dt.timedelta(days=5), max(dates) + dt.timedelta(days=5)
     span = (end - start).total_seconds()
@@ -302,3 +312,26 @@ class ComparisonView:
 
     def __repr__(self) -> str:
         return f"ComparisonView({self.a.title!r} vs {self.b.title!r}: differ in {', '.join(self.differences) or 'nothing'})"
+
+
+# ------------------------------------------------------------------ the course map
+
+
+def course_map_html(rows) -> str:
+    """Notebook 00's map: each notebook, what the learner does in it, and exercises passed of total.
+
+    ``rows`` are ``tracking.NotebookProgress``.
+    """
+    head = "".join(f"<th {_HEAD}>{h}</th>" for h in ("Notebook", "What you do", "Exercises passed"))
+    body = []
+    for row in rows:
+        if row.total == 0:
+            score = "-"
+        else:
+            colour = "#2e7d32" if row.done else "#455a64"
+            score = f'<span style="color:{colour}"><b>{row.passed}</b> of {row.total}</span>'
+        name = f"<code>{escape(row.name)}</code>"
+        body.append(f"<tr><td {_CELL}>{name}</td><td {_CELL}>{escape(row.does)}</td><td {_CELL}>{score}</td></tr>")
+    passed, total = sum(r.passed for r in rows), sum(r.total for r in rows)
+    body.append(f"<tr><td {_CELL} colspan='2'><b>all notebooks</b></td><td {_CELL}><b>{passed}</b> of {total}</td></tr>")
+    return f'<table class="genesys-course-map" {_TABLE}><tr>{head}</tr>{"".join(body)}</table>'
