@@ -14,7 +14,7 @@ import sys
 
 import ipywidgets  # noqa: F401  (a hard dependency: missing is an error, never a skip)
 import pytest
-from helpers import make_ca, run_tool, snapshot
+from helpers import make_ca, openssl_ca, run_tool, snapshot
 
 from genesys_lab import create_ca, describe
 from genesys_lab.course import samples
