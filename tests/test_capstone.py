@@ -23,11 +23,18 @@ def test_nothing_done_is_not_attempted(tmp_path):
     assert "not attempted yet" in repr(show(g)) and "not attempted yet" in show(g)._repr_html_()
 
 
-def test_the_reference_solution_earns_full_marks(tmp_path):
-    solve(tmp_path)
-    g = grade(tmp_path)
+def test_the_reference_solution_earns_full_marks_and_the_course_map_counts_it(tmp_path):
+    from genesys_lab.course import progress
+
+    work = tmp_path / "scratch" / "12_capstone"
+    work.mkdir(parents=True)
+    show(grade(work), work)  # not attempted: nothing recorded
+    solve(work)
+    g = grade(work)
     assert (g.score, g.total) == (100, 100), [(i.id, i.feedback) for i in g.items if not i.passed]
-    assert "Capstone: 100/100" in repr(show(g))
+    assert "Capstone: 100/100" in repr(show(g, work))
+    capstone = next(nb for nb in progress(tmp_path) if nb.number == "12")
+    assert (capstone.passed, capstone.total, capstone.attempted) == (1, 1, 1)
 
 
 @pytest.mark.parametrize(
