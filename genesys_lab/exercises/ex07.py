@@ -20,9 +20,9 @@ SERVICE_ACCOUNT = "LAB\\svc-genesys"
 
 def _host_files(workdir: Path, host: str, cn: str):
     """The valid certificate the CA in ``workdir`` issued for ``cn`` (issued now if there is none)."""
-    from genesys_lab.authority.ca import load_ca
+    from genesys_lab.exercises.core import ensure_ca
 
-    ca = load_ca(workdir)
+    ca = ensure_ca(workdir)  # the notebook's CA, or a small one when its cells were not run
     for record in ca.records():
         if record.status == "V" and record.host == cn:
             pfx = next(p for p in record.files if p.name.endswith("_cert.pfx"))

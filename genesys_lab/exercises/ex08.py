@@ -8,6 +8,8 @@ request database, ``describe`` and ``verify`` on the certificate the CA in
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from genesys_lab.exercises.core import Outcome, Question, Wrong, issued_by, verdict
 
 GUI_HOST = "desk07.lab.example.com"
@@ -79,6 +81,12 @@ site = EnrollmentSite(work, work / "desk01", fqdn="{BROWSER_FQDN}")
 page = SiteClient(site).request_certificate("GenesysGUI", "{GUI_HOST}")
 answer = int(page.field("request-id"))
 """
+
+    def prepare(self) -> Path:
+        """The CA the pages enroll with, when the notebook above has not made one."""
+        from genesys_lab.exercises.core import ensure_ca
+
+        return ensure_ca(self.workdir).paths.root
 
     def _check(self, answer, **options) -> Outcome:
         from genesys_lab.authority.ca import load_ca

@@ -22,9 +22,9 @@ def _account() -> str:
 
 def _app_serial(workdir: Path) -> str:
     """The serial of psdk01's certificate in the CA of ``work``, issued once if the notebook has not yet."""
-    from genesys_lab.authority.ca import load_ca
+    from genesys_lab.exercises.core import ensure_ca
 
-    ca = load_ca(workdir)
+    ca = ensure_ca(workdir)  # the notebook's CA, or a small one when its cells were not run
     for record in ca.records():
         if record.status == "V" and record.host == APP_CN and record.days_left > 0:
             return record.serial
@@ -37,6 +37,7 @@ def _report_problems(report) -> list[str]:
 
 class JavaPemBundle(Question):
     NOTEBOOK, NUMBER, TITLE = "09", 1, "a bundle for a Java application that reads files"
+    OUTPUTS = (BUNDLE_DIR,)  # what an answer makes: reset() removes it
     PROMPT = (
         f"The PSDK application on `{APP_HOST}` reads its certificate from files. Make its bundle from the CA in "
         f'`work` into the folder `work / "{BUNDLE_DIR}"`, with the key in the form Java reads, named as the guide '
@@ -100,13 +101,13 @@ answer = folder
 '''
 
     def prepare(self) -> Path:
-        from genesys_lab.authority.ca import load_ca
+        from genesys_lab.exercises.core import ensure_ca
         from genesys_lab.install.bundle import deploy
 
         folder = self.workdir / CARELESS_DIR
         if not folder.exists():
             serial = _app_serial(self.workdir)
-            deploy(load_ca(self.workdir), serial, "unix", folder)
+            deploy(ensure_ca(self.workdir), serial, "unix", folder)
             os.chmod(folder / f"{serial}_{APP_CN}_priv_key.pem", 0o644)  # the careless copy: readable by all
         return folder
 
