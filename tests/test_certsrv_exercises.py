@@ -64,4 +64,5 @@ def test_wrong_gui_certificates_fail_with_the_reason(work, template, host, reaso
 def test_unknown_request_ids_fail(work):
     q2 = questions("08", work)[1]
     assert "does not exist" in q2.check(5).message
-    assert "a number such as 3" in q2.check(None).message
+    assert "not attempted yet" in q2.check(None).message
+    assert "a number such as 3" in q2.check(3.5).message

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import psutil
@@ -51,8 +52,23 @@ def hub(tmp_path_factory):
         yield hub, learners
     finally:
         hub.stop()
-        leftovers = [p for p in psutil.process_iter(["cmdline"]) if str(hub.state) in " ".join(p.info["cmdline"] or [])]
-        assert not leftovers, f"processes the hub started are still running: {leftovers}"
+        leftovers = _started_by(hub)
+        deadline = time.monotonic() + 30  # servers shut their kernels down after the hub's SIGTERM: bounded
+        while leftovers and time.monotonic() < deadline:
+            time.sleep(0.5)
+            leftovers = _started_by(hub)
+        assert not leftovers, f"processes the hub started are still running 30 s after it stopped: {leftovers}"
+
+
+def _started_by(hub) -> list:
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if str(hub.state) in " ".join(proc.info["cmdline"] or []) and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except psutil.NoSuchProcess:
+            pass
+    return found
 
 
 def test_three_learners_run_the_course_at_the_same_time(hub):

@@ -42,9 +42,17 @@ def _guide_install(machine, ca, host, *, exportable=False):
 
 
 def _legacy_pfx(tmp_path, host, ca, password=""):
-    path = tmp_path / "legacy.pfx"
+    return _pfx(tmp_path / "legacy.pfx", host, ca, password, Compat.LEGACY)
+
+
+def _modern_pfx(tmp_path, host, ca, password=""):
+    """AES-256 bags and a SHA-256 MAC: what a password-protected export is by default."""
+    return _pfx(tmp_path / "modern.pfx", host, ca, password, Compat.MODERN)
+
+
+def _pfx(path, host, ca, password, compat):
     key = load_private_key_file(host.key_file)
-    path.write_bytes(build_pkcs12(key, host.certificate, (ca.certificate,), password=password, compat=Compat.LEGACY))
+    path.write_bytes(build_pkcs12(key, host.certificate, (ca.certificate,), password=password, compat=compat))
     return path
 
 
@@ -153,11 +161,15 @@ def test_windows_2016_refuses_aes_pfx_with_the_password_message(tmp_path, server
     old = new_machine(tmp_path / "old", "SRV2016", version="2016")
     before = snapshot(old.folder)
     with pytest.raises(WizardRefusal) as refused:
-        import_file(old, server_cert.pfx_file, "LocalMachine\\My")
+        import_file(
+            old, _modern_pfx(tmp_path, server_cert, session_ca, "Pfx-Pass-2026"), "LocalMachine\\My", password="Pfx-Pass-2026"
+        )
     assert OLD_WINDOWS_PFX_ERROR in str(refused.value) and "TripleDES-SHA1" in str(refused.value)
     assert snapshot(old.folder) == before
     result = import_file(old, _legacy_pfx(tmp_path, server_cert, session_ca), "LocalMachine\\My")
     assert any(e.has_private_key for e in result.entries)
+    # the Security Pack's own empty-password .pfx is written in that legacy encoding, so the guide's step works on 2016
+    assert any(e.has_private_key for e in import_file(old, server_cert.pfx_file, "LocalMachine\\My").entries)
 
 
 def test_exportable_only_when_asked(ws01, server_cert):
