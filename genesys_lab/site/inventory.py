@@ -88,6 +88,11 @@ class SiteHost:
         return kwargs
 
 
+def example_inventory() -> Path:
+    """The lab's example site (examples/site_hosts.csv in the checkout), wherever a notebook copy runs."""
+    return Path(__file__).resolve().parents[2] / "examples" / "site_hosts.csv"
+
+
 def read_site_inventory(path: Path | str) -> list[SiteHost]:
     """Read and check a site inventory; raise InventoryError listing every problem with its line."""
     path = Path(path)
