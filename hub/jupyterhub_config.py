@@ -71,8 +71,9 @@ c.Spawner.http_timeout = 120
 c.Spawner.environment = {"GENESYS_LAB_BEHIND_HUB": "1"}
 if os.getuid() == 0:
     c.Spawner.args = ["--allow-root"]
-# A course of ~6 learners per core (see hub/README.md for the measured figures).
-c.Spawner.mem_limit = os.environ.get("GENESYS_HUB_MEM_LIMIT", "1G")
+# Measured (hub/README.md): a learner's course peaks near 1.3 GiB. Spawners that enforce limits
+# (systemdspawner, DockerSpawner, KubeSpawner) use this; LocalProcessSpawner only passes it on.
+c.Spawner.mem_limit = os.environ.get("GENESYS_HUB_MEM_LIMIT", "2G")
 
 if os.environ.get("GENESYS_HUB_SPAWNER", "local") == "simple":
     c.JupyterHub.spawner_class = "simple"
