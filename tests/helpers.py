@@ -95,7 +95,7 @@ def deadline(seconds: int = 10):
 
 # -- certificates made in memory (verify, lint and differential tests) ---------------------
 
-NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 DAY = dt.timedelta(days=1)
 EKU = {
     "server": ExtendedKeyUsageOID.SERVER_AUTH,

@@ -165,7 +165,7 @@ def test_describe_reads_every_field(server_cert):
     assert info.fingerprint_sha256.count(":") == 31
     assert 98 <= info.days_left <= 100
     assert info.serial == server_cert.serial and not info.is_ca
-    later = describe(server_cert.cert_file, now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=150))
+    later = describe(server_cert.cert_file, now=dt.datetime.now(dt.UTC) + dt.timedelta(days=150))
     assert later.days_left < 0
 
 

@@ -298,7 +298,7 @@ def test_a_malformed_extension_is_one_line_not_a_traceback(tmp_path, capsys):
 
     key = generate_rsa_key(1024)
     name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "broken")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)

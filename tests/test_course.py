@@ -163,3 +163,14 @@ def test_make_lab_opens_the_workspace_and_make_test_the_originals():
     assert any("pytest tests notebooks" in line for line in lines), "make test runs the tracked notebooks"
     ignored = subprocess.run(["git", "check-ignore", "-q", "workspace/01_certificate_anatomy.ipynb"], cwd=ROOT)
     assert ignored.returncode == 0, "the workspace is git-ignored"
+
+
+def test_a_hand_edited_progress_file_is_one_line_not_a_traceback(tmp_path):
+    """A trainer collects learners' files: a row with a bad time is refused naming the file and row."""
+    record(tmp_path, "03.1", True)
+    db = sqlite3.connect(tmp_path / FILE_NAME)
+    db.execute("INSERT INTO attempts (question, passed, at) VALUES ('03.2', 1, 'yesterday')")
+    db.commit()
+    db.close()
+    with pytest.raises(ProgressError, match=r"row 2: the time 'yesterday' is not an ISO date"):
+        attempts(tmp_path)

@@ -85,7 +85,7 @@ def test_unspecified_has_no_reason_extension(openssl, ca_copy):
 
 def test_fields_reasons_and_verification(openssl, ca_copy):
     ca = ca_copy()
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for serial, reason in [("01", "keyCompromise"), ("02", "superseded"), ("05", "certificateHold"), ("06", None)]:
         revoke(ca, serial, reason, when=now - dt.timedelta(hours=1))
     info = generate_crl(ca, days=7, now=now)

@@ -45,7 +45,7 @@ def files(lab, tmp_path_factory):
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "app01")]))
         .sign(key, hashes.SHA256())
     )
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     crl = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(ca.certificate.subject)

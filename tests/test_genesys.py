@@ -44,7 +44,7 @@ class Lab:
         convert_key(self.psdk.key_file, root / REPO / "04_psdk01_priv_key_NEW.pem", outformat="pkcs8")
         samples.server_only(self.ca, PSDK, "psdk01").write(root, "noclient")
         samples.without_san(self.ca, CFG, "cfg01").write(root, "nosan")
-        generate_crl(self.ca, days=1, now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=10))
+        generate_crl(self.ca, days=1, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=10))
         shutil.copy(self.ca.paths.crl_pem, root / "stale_crl.pem")
         revoke(self.ca, "05")
         generate_crl(self.ca)
@@ -576,3 +576,21 @@ def test_handshake_on_an_unsecured_port_is_refused(lab):
     data["connections"].append({"client": "sipserver", "server": "confserv", "port": "default"})
     with pytest.raises(UsageError, match="not secure"):
         handshake_connection(make_site(lab, data), "sipserver -> confserv:default")
+
+
+def test_a_control_character_in_cipher_list_is_one_line(tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text('[hosts.h]\nos = "unix"\noptions = { cipher-list = "HIGH\\u0000" }\n')
+    with pytest.raises(GenesysLabError, match="control character"):
+        load_site(path)
+
+
+def test_an_unreadable_trusted_ca_is_a_finding_and_the_other_rules_still_run(lab, tmp_path):
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"\x00garbage")
+    data = site_dict()
+    data["hosts"][SIP]["options"]["trusted-ca"] = str(bad)
+    data["hosts"][SIP]["options"]["tls-crl"] = str(lab.ca.paths.crl_pem)
+    found = check_site(make_site(lab, data))
+    assert any(str(bad) in f.why for f in found)
+    assert len({f.rule for f in found}) > 1  # the other rules were applied too

@@ -85,7 +85,7 @@ def test_summary_says_success_chown_and_lca(tmp_path):
     result = install_pack("myhost", tmp_path / "pack", "linux", account="genesys")
     summary = result.summary()
     assert "installed successfully" in summary
-    assert f"sudo chown genesys -R {result.folder}" in summary
+    assert f"sudo chown -R genesys {result.folder}" in summary
     assert "LD_LIBRARY_PATH=" in summary and "LCA" in summary
 
 

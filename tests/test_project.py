@@ -1,4 +1,4 @@
-"""The project's promises to a newcomer: two commands, one environment, Python 3.10+."""
+"""The project's promises to a newcomer: two commands, one environment, Python 3.11+."""
 
 import re
 import sys
@@ -36,8 +36,8 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     assert "conda-forge" in (ROOT / "environment.yml").read_text()
 
 
-def test_python_floor_is_3_10():
-    assert _pyproject()["project"]["requires-python"] == ">=3.10"
+def test_python_floor_is_3_11():
+    assert _pyproject()["project"]["requires-python"] == ">=3.11"  # tomllib (site files) is 3.11+
     assert sys.version_info >= (3, 10)
 
 

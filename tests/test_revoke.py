@@ -88,7 +88,7 @@ def test_differential_with_openssl_ca_revoke(openssl, ca_copy):
 def test_line_format_and_only_that_line_changes(ca_copy):
     ca = ca_copy()
     before = ca.paths.db.read_text().splitlines()
-    when = dt.datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=dt.UTC)
     done = revoke(ca, "0x0a", "keyCompromise", when=when)
     after = ca.paths.db.read_text().splitlines()
     assert after[:9] == before[:9]
@@ -102,7 +102,7 @@ def test_line_format_and_only_that_line_changes(ca_copy):
 def test_no_reason_writes_only_the_time_and_2050_uses_generalized_time(openssl, ca_copy):
     ca = ca_copy()
     revoke(ca, "01")
-    revoke(ca, "02", when=dt.datetime(2051, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+    revoke(ca, "02", when=dt.datetime(2051, 1, 2, 3, 4, 5, tzinfo=dt.UTC))
     lines = ca.paths.db.read_text().splitlines()
     assert re.fullmatch(r"\d{12}Z", lines[0].split("\t")[2])
     assert lines[1].split("\t")[2] == "20510102030405Z"

@@ -36,7 +36,7 @@ from genesys_lab.x509.signing import sign_certificate
 
 pytestmark = pytest.mark.interop
 
-NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 DAY = dt.timedelta(days=1)
 EKU = {
     "server": ExtendedKeyUsageOID.SERVER_AUTH,

@@ -120,7 +120,7 @@ def test_intermediate_ca_goes_to_intermediate_store(ws01, tmp_path):
 
 
 def _ca_cert(subject, key, issuer, issuer_key):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
@@ -329,7 +329,7 @@ def test_path_through_an_intermediate_in_the_intermediate_store(ws01, tmp_path, 
     root_key, inter_key, leaf_key = (rsa.generate_private_key(65537, 1024) for _ in range(3))
     root = _ca_cert("Lab Root", root_key, "Lab Root", root_key)
     inter = _ca_cert("Lab Issuing CA", inter_key, "Lab Root", root_key)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     leaf = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "app09")]))

@@ -108,7 +108,21 @@ def attempts(source: Path | str | None = None) -> list[Attempt]:
             rows = db.execute("SELECT question, passed, at FROM attempts ORDER BY at, rowid").fetchall()
     except sqlite3.Error as error:
         raise ProgressError(f"{path} is not a progress file ({error}): give a workspace's {FILE_NAME}") from None
-    return [Attempt(q, bool(p), dt.datetime.fromisoformat(at)) for q, p, at in rows]
+    return [_attempt(path, number, row) for number, row in enumerate(rows, 1)]
+
+
+def _attempt(path: Path, number: int, row) -> Attempt:
+    """A row of a learner's file (outside data a trainer collects): a bad one is one line, not a traceback."""
+    question, passed, at = row
+    try:
+        when = dt.datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        raise ProgressError(
+            f"{path}, row {number}: the time {at!r} is not an ISO date and time: the file was edited by hand"
+        ) from None
+    if not isinstance(question, str) or when.tzinfo is None:
+        raise ProgressError(f"{path}, row {number}: not a row genesys-lab wrote (question {question!r}, time {at!r})")
+    return Attempt(question, bool(passed), when)
 
 
 def progress(workspace: Path | str | None = None) -> tuple[NotebookProgress, ...]:

@@ -88,9 +88,11 @@ def _cipher_list(name: str, value: str) -> str:
     """OpenSSL is the judge: a cipher string that selects no cipher is refused by SSL_CTX_set_cipher_list."""
     import ssl
 
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise OptionValueError(f"cipher-list={value!r} holds a control character: use OpenSSL cipher names separated by ':'")
     try:
         ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(value)
-    except ssl.SSLError:
+    except (ssl.SSLError, ValueError):
         raise OptionValueError(
             f"cipher-list={value!r} selects no cipher OpenSSL knows: use OpenSSL names, e.g. ECDHE-RSA-AES256-GCM-SHA384"
         ) from None

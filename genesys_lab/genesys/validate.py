@@ -46,7 +46,10 @@ def check_site(site: Site, *, ca=None, now: dt.datetime | None = None) -> tuple[
     ctx = _Context(site, ca, now or dt.datetime.now(dt.timezone.utc))
     found: list[Finding] = []
     for rule in RULES:
-        found.extend(rule(ctx))
+        try:
+            found.extend(rule(ctx))
+        except GenesysLabError as exc:  # a file a rule cannot read is a finding, and the other rules still run
+            found.append(_f(Severity.ERROR, rule.__name__.replace("_", "-"), "site", "-", str(exc), "fix the file it names"))
     return tuple(found)
 
 

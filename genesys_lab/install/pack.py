@@ -71,8 +71,14 @@ def library_path_lines(os_name, folder) -> tuple[str, ...]:
 
 
 def chown_line(folder, account: str | None = None) -> str:
-    """The guide's form: ``sudo chown <account name> -R <path to Security Pack libraries>``."""
-    return f"sudo chown {account or '<account name>'} -R {shlex.quote(str(folder))}"
+    """The guide's ``chown <account name> -R <path>``, in POSIX order (``-R`` first).
+
+    The guide puts ``-R`` after the account, which only GNU chown accepts (it permutes options);
+    AIX's and Solaris's chown, which this command also serves, read it as a file name. The account
+    is quoted, so nothing typed as an account can become a second command.
+    """
+    who = shlex.quote(account) if account else "<account name>"
+    return f"sudo chown -R {who} {shlex.quote(str(folder))}"
 
 
 LCA_NOTE = (
