@@ -49,7 +49,7 @@ def main(argv=None) -> int:
         results += command_jobs.run_jobs(work, args)
     table = render(results)
     print(table)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     out = HERE / "results" / f"{stamp}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(

@@ -30,7 +30,7 @@ def make_certificates(ca, folder: Path, count: int) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     key = generate_rsa_key(2048)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     paths = []
     for n in range(1, count + 1):
         cert = (

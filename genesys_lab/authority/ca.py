@@ -38,7 +38,7 @@ def check_days(value, option: str = "-time") -> int:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _pem(cert) -> bytes:
@@ -100,7 +100,7 @@ class CertificateRecord:
         Not _now(): its clock is cut to the second (for notBefore), so a certificate
         issued for 100 days within the same second would show 100 here but 99 in describe().
         """
-        return (self.expires - dt.datetime.now(dt.timezone.utc)).days
+        return (self.expires - dt.datetime.now(dt.UTC)).days
 
     @property
     def host(self) -> str | None:

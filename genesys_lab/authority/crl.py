@@ -125,7 +125,7 @@ class CrlInfo:
 
     def is_current(self, now: dt.datetime | None = None) -> bool:
         """thisUpdate <= now < nextUpdate: a verifier rejects a CRL outside that window."""
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         return self.this_update <= now and (self.next_update is None or now < self.next_update)
 
     def is_signed_by(self, ca_certificate) -> bool:
@@ -180,7 +180,7 @@ def generate_crl(ca, days=DEFAULT_CRL_DAYS, *, now: dt.datetime | None = None) -
 
     ca = load_ca(ca)
     days = check_days(days, "--days")
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     digest = config_digest(ca.paths.config)
     key, cert = ca.key, ca.certificate
     algorithm = _signature_algorithm(key, digest)
@@ -431,9 +431,7 @@ def _parse_asn1_time(text: str) -> dt.datetime:
         rest = text[2:]
     else:
         year, rest = int(text[:4]), text[4:]
-    return dt.datetime(
-        year, int(rest[0:2]), int(rest[2:4]), int(rest[4:6]), int(rest[6:8]), int(rest[8:10]), tzinfo=dt.timezone.utc
-    )
+    return dt.datetime(year, int(rest[0:2]), int(rest[2:4]), int(rest[4:6]), int(rest[6:8]), int(rest[8:10]), tzinfo=dt.UTC)
 
 
 # ------------------------------------------------------------------ read

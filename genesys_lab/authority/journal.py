@@ -395,7 +395,7 @@ class Transaction:
                 recover(self.root)  # a journal nobody recovered (a writer that skipped the lock)
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, JOURNAL_MODE)
             self._journal_fd = fd
-            begin = {"begin": self.label, "pid": os.getpid(), "at": dt.datetime.now(dt.timezone.utc).isoformat()}
+            begin = {"begin": self.label, "pid": os.getpid(), "at": dt.datetime.now(dt.UTC).isoformat()}
             line = (json.dumps(begin) + "\n").encode() + line
         _step("write", self.root / JOURNAL_NAME)
         os.write(self._journal_fd, line)

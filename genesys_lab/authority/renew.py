@@ -84,7 +84,7 @@ def renew(ca, serial, *, revoke_old: bool = False, days=None, key_size=None, dig
             )
         request = plan_renewal(ca.load_certificate(record.serial), days=days, key_size=key_size, digest=digest)
         new = ca.issue_request(request)
-        moment = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        moment = dt.datetime.now(dt.UTC).replace(microsecond=0)
         _record(ca, record.serial, new.serial, moment)
         if revoke_old:
             from genesys_lab.authority.revoke import revoke

@@ -105,10 +105,10 @@ def _as_ca(ca):
 
 def _moment(when: dt.datetime | None) -> dt.datetime:
     """ca.db keeps whole seconds in UTC; a naive datetime is taken as UTC."""
-    moment = when or dt.datetime.now(dt.timezone.utc)
+    moment = when or dt.datetime.now(dt.UTC)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc).replace(microsecond=0)
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
 
 
 def _target(ca, value) -> tuple[int, object | None]:

@@ -150,7 +150,7 @@ def looks_like_serial(text: str) -> bool:
 
 def format_time(moment: dt.datetime) -> str:
     """ASN.1 time text as OpenSSL stores it: UTCTime before 2050, GeneralizedTime after (RFC 5280 4.1.2.5)."""
-    moment = moment.astimezone(dt.timezone.utc)
+    moment = moment.astimezone(dt.UTC)
     if moment.year < 2050:
         return moment.strftime("%y%m%d%H%M%SZ")
     return moment.strftime("%Y%m%d%H%M%SZ")
@@ -158,7 +158,7 @@ def format_time(moment: dt.datetime) -> str:
 
 def parse_time(text: str) -> dt.datetime:
     fmt = "%y%m%d%H%M%SZ" if len(text) == 13 else "%Y%m%d%H%M%SZ"
-    return dt.datetime.strptime(text, fmt).replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.strptime(text, fmt).replace(tzinfo=dt.UTC)
 
 
 def parse_db_line(line: str, *, path: Path, number: int) -> DbRecord:

@@ -95,7 +95,7 @@ def read_requests(paths: store.CAPaths) -> list[RequestRecord]:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _write(tx, paths: store.CAPaths, records: list[RequestRecord]) -> None:

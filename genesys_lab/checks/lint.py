@@ -304,7 +304,7 @@ def lint(
     """
     cert = as_certificate(certificate)
     profile = guess_role(cert, role)
-    moment = now or dt.datetime.now(dt.timezone.utc)
+    moment = now or dt.datetime.now(dt.UTC)
     findings = [f for check in _CHECKS for f in check(cert, profile, moment)]
     if host:
         findings += _host_in_san(cert, host.strip())

@@ -187,10 +187,10 @@ def current_crl(ca) -> Path | None:
 
 def _utc(moment: dt.datetime | None) -> dt.datetime:
     if moment is None:
-        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 def parse_moment(text: str) -> dt.datetime:

@@ -103,7 +103,7 @@ def anatomy(source, *, role: Profile | str | None = None, now: dt.datetime | Non
     from cryptography.hazmat.primitives.serialization import Encoding
 
     cert = resolve(source)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     info = describe(cert, now=now)
     return Anatomy(
         info=info,
@@ -249,7 +249,7 @@ def _dn(fields) -> str:
 
 def _day(moment: dt.datetime) -> str:
     """Dates to the day: two certificates issued a second apart should not "differ" in validity."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d")
 
 
 @dataclass(frozen=True)
@@ -272,7 +272,7 @@ def certificate_rows(ca, *, now: dt.datetime | None = None) -> list[CertificateR
     from genesys_lab.x509.names import parse_oneline
     from genesys_lab.x509.profiles import profile_of
 
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     rows = []
     for rec in ca.records():
         if rec.status == "R":

@@ -85,7 +85,7 @@ def wrong_eku(ca, host: str, cn: str, *, usage: str = "emailProtection", key=Non
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _sign(ca, host, cn, *, key=None, keep_san=True, eku=None, window=None):

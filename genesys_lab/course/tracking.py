@@ -86,7 +86,7 @@ def record(workspace: Path | str, question: str, passed: bool, *, at: dt.datetim
     path = progress_file(workspace)
     if not path.parent.is_dir():
         raise ProgressError(f"the workspace {path.parent} does not exist: open the course with make lab")
-    moment = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+    moment = (at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     try:
         with _database(path) as db:
             db.execute("INSERT INTO attempts VALUES (?, ?, ?)", (question, int(bool(passed)), moment))

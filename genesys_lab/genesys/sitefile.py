@@ -30,9 +30,8 @@ can report it with the name that was meant.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 from genesys_lab.errors import FormatError, GenesysLabError
 from genesys_lab.genesys.model import OS, Application, Connection, Host, Kind, Port, Site, _choice

@@ -43,7 +43,7 @@ class Finding:
 
 def check_site(site: Site, *, ca=None, now: dt.datetime | None = None) -> tuple[Finding, ...]:
     """Every rule over the whole site; ``ca`` lets Windows thumbprints be matched to the CA's files."""
-    ctx = _Context(site, ca, now or dt.datetime.now(dt.timezone.utc))
+    ctx = _Context(site, ca, now or dt.datetime.now(dt.UTC))
     found: list[Finding] = []
     for rule in RULES:
         try:

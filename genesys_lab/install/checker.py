@@ -336,7 +336,7 @@ def _certificate_rows(cert, files: _Files, key, host: str | None, rows: list[Row
 def _now():
     import datetime as dt
 
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 # -- permissions ----------------------------------------------------------------------

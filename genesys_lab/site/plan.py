@@ -104,7 +104,7 @@ def plan(
     ``valid`` is :func:`valid_certificates`' answer: a host's newest certificate is its current one;
     any older one still valid (left over from a replacement) is to be retired, or the site runs two.
     """
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     steps = []
     for row in hosts:
         found = valid.get(row.host.lower(), [])

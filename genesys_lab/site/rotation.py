@@ -27,7 +27,7 @@ class Rotation:
 
     @property
     def days_left(self) -> int:
-        return (self.not_after - dt.datetime.now(dt.timezone.utc)).days
+        return (self.not_after - dt.datetime.now(dt.UTC)).days
 
 
 def rotation(host: str, serial: str, thumbprint: str, not_after: dt.datetime, lead_days: int, applications=()) -> Rotation:
@@ -56,7 +56,7 @@ def calendar_bytes(plan: list[Rotation], site: str) -> bytes:
     cal.add("prodid", "-//genesys_lab//certificate rotation//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"{site}: certificate renewals")
-    stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for r in plan:
         event = icalendar.Event()
         event.add("uid", f"{r.serial}-{r.host}@{_slug(site)}.genesys-lab")

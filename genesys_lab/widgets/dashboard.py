@@ -116,7 +116,7 @@ class CADashboard(StaticFallback, W.VBox):
             self.refresh()
 
     def _now(self) -> dt.datetime:
-        return self.now or dt.datetime.now(dt.timezone.utc)
+        return self.now or dt.datetime.now(dt.UTC)
 
     def visible_rows(self) -> list[CertificateRow]:
         wanted = self.status_filter.value

@@ -48,7 +48,7 @@ def _dn(fields) -> str:
 
 
 def _when(moment: dt.datetime) -> str:
-    return escape(moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"))
+    return escape(moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"))
 
 
 def validity_bar_html(item: Anatomy) -> str:

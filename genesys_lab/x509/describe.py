@@ -105,7 +105,7 @@ def describe(source, *, now: dt.datetime | None = None) -> CertificateInfo:
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
     cert = load_certificate(source)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     key = cert.public_key()
     key_type = (
         "RSA" if isinstance(key, rsa.RSAPublicKey) else "EC" if isinstance(key, ec.EllipticCurvePublicKey) else type(key).__name__
