@@ -27,132 +27,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import NameOID
+from helpers import DAY, NOW, Issuer, _key_usage, _name, make_crl, make_leaf
+from helpers import make_ca_cert as make_ca
 
 from genesys_lab.checks.verify import Status, verify
 from genesys_lab.x509 import der
 from genesys_lab.x509.profiles import Digest
-from genesys_lab.x509.signing import sign_certificate
 
 pytestmark = pytest.mark.interop
-
-NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
-DAY = dt.timedelta(days=1)
-EKU = {
-    "server": ExtendedKeyUsageOID.SERVER_AUTH,
-    "client": ExtendedKeyUsageOID.CLIENT_AUTH,
-    "any": ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
-}
-KU_NAMES = [
-    "digital_signature",
-    "content_commitment",
-    "key_encipherment",
-    "data_encipherment",
-    "key_agreement",
-    "key_cert_sign",
-    "crl_sign",
-    "encipher_only",
-    "decipher_only",
-]
-
-
-def _key_usage(*on):
-    return x509.KeyUsage(**{n: n in on for n in KU_NAMES})
-
-
-def _name(cn):
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Genesys Lab"), x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
-@dataclass
-class Issuer:
-    cert: x509.Certificate
-    key: object
-
-
-def make_ca(
-    cn,
-    key,
-    *,
-    signer: Issuer | None = None,
-    ca_flag=True,
-    ku=("key_cert_sign", "crl_sign"),
-    days=3650,
-    path_length=None,
-    eku=None,
-) -> Issuer:
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(cn))
-        .issuer_name(signer.cert.subject if signer else _name(cn))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - DAY)
-        .not_valid_after(NOW + days * DAY)
-        .add_extension(x509.BasicConstraints(ca=ca_flag, path_length=path_length if ca_flag else None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-    )
-    if ku is not None:
-        builder = builder.add_extension(_key_usage(*ku), critical=True)
-    if eku is not None:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([EKU[e] for e in eku]), critical=False)
-    sign_key = signer.key if signer else key
-    builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(sign_key.public_key()), critical=False)
-    return Issuer(builder.sign(sign_key, hashes.SHA256()), key)
-
-
-def make_leaf(
-    issuer: Issuer,
-    key,
-    *,
-    cn="app01.example.com",
-    dns=("app01.example.com",),
-    ips=("10.0.0.5",),
-    eku=("server", "client"),
-    ku=("digital_signature", "key_encipherment"),
-    start=None,
-    end=None,
-    digest=Digest.SHA256,
-    serial=0x1001,
-    extensions=(),
-):
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(cn))
-        .issuer_name(issuer.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(serial)
-        .not_valid_before(start or NOW - DAY)
-        .not_valid_after(end or NOW + 100 * DAY)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
-    )
-    if ku is not None:
-        builder = builder.add_extension(_key_usage(*ku), critical=True)
-    if eku is not None:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([EKU[e] for e in eku]), critical=False)
-    names = [x509.DNSName(d) for d in dns] + [x509.IPAddress(ipaddress.ip_address(a)) for a in ips]
-    if names:
-        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
-    for ext in extensions:
-        builder = builder.add_extension(ext, critical=False)
-    return sign_certificate(builder, issuer.key, digest)
-
-
-def make_crl(issuer_name, key, revoked=(), *, last=None, next_=None):
-    builder = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(issuer_name)
-        .last_update(last or NOW - DAY)
-        .next_update(next_ or NOW + 30 * DAY)
-        .add_extension(x509.CRLNumber(1), critical=False)
-    )
-    for serial in revoked:
-        builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(NOW - DAY).build()
-        )
-    return builder.sign(key, hashes.SHA256())
 
 
 REVOKED_ON_CDP = 0x2001
