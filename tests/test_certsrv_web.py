@@ -106,8 +106,11 @@ def fill(
 
 
 def machine_entries(machine: Path):
+    """CurrentUser\\My of the browser's real simulated machine; none yet if nothing was ever installed there."""
     from genesys_lab.windows import load_machine
 
+    if not machine.exists():
+        return []
     return load_machine(machine).entries("CurrentUser\\My")
 
 
