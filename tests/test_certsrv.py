@@ -12,8 +12,6 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from types import SimpleNamespace
-from typing import ClassVar
 
 import pytest
 from helpers import openssl_ca, run_tool, snapshot
@@ -26,65 +24,17 @@ from genesys_lab.errors import CADatabaseError, FormatError, InvalidNameError, U
 GL = [sys.executable, "-m", "genesys_lab.cli"]
 
 
-# ------------------------------------------------------------ a fake Windows machine
-
-
-class FakeEntry(SimpleNamespace):
-    pass
-
-
-class FakeMachine:
-    """The agreed genesys_lab.windows interface, just enough for the install step (tests only)."""
-
-    registry: ClassVar[dict[str, list]] = {}
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._entries = FakeMachine.registry.setdefault(str(self.path.resolve()), [])
-
-    def add_certificate(
-        self, store, certificate, key=None, *, exportable=False, friendly_name="", container=None, key_readers=()
-    ):
-        from cryptography.hazmat.primitives import hashes
-
-        self._entries.append(
-            FakeEntry(
-                thumbprint=certificate.fingerprint(hashes.SHA1()).hex().upper(),
-                store=store,
-                has_private_key=key is not None,
-                exportable=exportable,
-                friendly_name=friendly_name,
-                certificate=certificate,
-                container=container,
-                key=key,
-            )
-        )
-
-    def entries(self, store=None):
-        return [e for e in self._entries if store is None or e.store == store]
-
-
-def _new_machine(folder, name, version="2019", *, user="labuser"):
-    """As genesys_lab.windows.new_machine: a computer name is required, the folder must be new or empty."""
-    assert name == name.upper() and 1 <= len(name) <= 15, name
-    folder = Path(folder)
-    assert not folder.exists() or not any(folder.iterdir())
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "machine.json").write_text(name)
-    return FakeMachine(folder)
-
-
-FAKE_WINDOWS = SimpleNamespace(new_machine=_new_machine, load_machine=FakeMachine)
+# ------------------------------------------------------------ the simulated Windows machine
 
 
 @pytest.fixture
-def fake_windows(monkeypatch):
-    """Until genesys_lab.windows is merged: the browser adapter talks to this fake instead."""
+def real_windows():
+    """The browser adapter talks to the real simulated machine (genesys_lab.windows), no fake."""
+    import genesys_lab.windows as windows
     from genesys_lab.certsrv import browser
 
-    monkeypatch.setattr(browser, "_windows", lambda: FAKE_WINDOWS)
-    FakeMachine.registry.clear()
-    return FAKE_WINDOWS
+    assert browser._windows() is windows
+    return windows
 
 
 # ------------------------------------------------------------ helpers
@@ -403,7 +353,7 @@ def test_two_enrollments_at_once_get_distinct_serials(tmp_path, openssl, win_ca)
 # ------------------------------------------------------------ browser side
 
 
-def test_browser_keeps_the_key_and_installs_with_the_exportable_flag(tmp_path, win_ca, fake_windows):
+def test_browser_keeps_the_key_and_installs_with_the_exportable_flag(tmp_path, win_ca, real_windows):
     from genesys_lab.certsrv.browser import Browser, KeyOptions
 
     browser = Browser(tmp_path / "desk01")
@@ -416,6 +366,12 @@ def test_browser_keeps_the_key_and_installs_with_the_exportable_flag(tmp_path, w
     entry = browser.install(result.request_id, result.certificate)
     assert entry.store == "CurrentUser\\My" and entry.has_private_key and entry.exportable is False
     assert entry.friendly_name == "App 01" and entry.container == "app01-key"
+    machine = real_windows.load_machine(browser.machine_path)
+    assert [e.thumbprint for e in machine.entries("CurrentUser\\My")] == [entry.thumbprint]
+    assert real_windows.check_application(machine, "desktop", entry.thumbprint).checks[1].status.name == "PASS"
+    with pytest.raises(real_windows.WizardRefusal, match="not exportable"):
+        real_windows.export(machine, entry, tmp_path / "moved.pfx", with_key=True, password="pw-12345")
+    assert not (tmp_path / "moved.pfx").exists()
     with pytest.raises(UsageError, match="already exists"):
         browser.make_request("app02.example.com", KeyOptions(2048, "app01-key"))
     with pytest.raises(UsageError, match="holds no key for request 9"):

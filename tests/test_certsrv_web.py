@@ -6,8 +6,8 @@ certificate > Certificate Installed; the pending and the denied way; the
 download page), and ``openssl`` judges what came out. Every refusal is shown
 in the page and leaves the CA folder (``snapshot``) and the browser's key
 folder as they were. Tests that drive Chromium carry the ``browser`` marker; the HTTP
-rules below them need no browser. The simulated Windows machine is the tests' fake
-(test_certsrv.FakeMachine) until genesys_lab.windows is merged.
+rules below them need no browser. The browser's machine is the real simulated Windows
+machine (genesys_lab.windows).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from helpers import require_tool, run_tool, snapshot
-from test_certsrv import FakeMachine, ca_status, cli, fake_windows, openssl_request, x509_text  # noqa: F401 (fixture)
+from test_certsrv import ca_status, cli, openssl_request, real_windows, x509_text  # noqa: F401 (fixture)
 
 from genesys_lab import create_ca, generate_crl
 from genesys_lab.certsrv import enroll, templates
@@ -31,7 +31,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture
-def lab(tmp_path, fake_windows):  # noqa: F811 (the fixture imported above)
+def lab(tmp_path, real_windows):  # noqa: F811 (the fixture imported above)
     """A CA with a CDP and the site's approval template, and the site serving it for machine desk01."""
     root = tmp_path / "winca"
     root.mkdir()
@@ -106,7 +106,12 @@ def fill(
 
 
 def machine_entries(machine: Path):
-    return FakeMachine(machine).entries("CurrentUser\\My")
+    """CurrentUser\\My of the browser's real simulated machine; none yet if nothing was ever installed there."""
+    from genesys_lab.windows import load_machine
+
+    if not machine.exists():
+        return []
+    return load_machine(machine).entries("CurrentUser\\My")
 
 
 # ------------------------------------------------------------ the guide's way
@@ -413,7 +418,7 @@ def test_listens_on_loopback_only_and_closes_idle_connections(lab):
         assert time.monotonic() - started < 8
 
 
-def test_base_url_for_jupyter_server_proxy(tmp_path, fake_windows):  # noqa: F811 (the fixture imported above)
+def test_base_url_for_jupyter_server_proxy(tmp_path, real_windows):  # noqa: F811 (the fixture imported above)
     root = tmp_path / "ca"
     root.mkdir()
     create_ca(root, "Proxy CA", key_size=1024)
@@ -451,7 +456,7 @@ def test_two_enrollments_at_once_get_distinct_serials(lab):
     assert len(ca.paths.db.read_text().splitlines()) == 3
 
 
-def test_the_certsrv_command_serves_the_pages(tmp_path, fake_windows):  # noqa: F811 (the fixture imported above)
+def test_the_certsrv_command_serves_the_pages(tmp_path, real_windows):  # noqa: F811 (the fixture imported above)
     """``genesys-lab certsrv`` prints its address and serves the Welcome page there until it is stopped."""
     import signal
     import subprocess

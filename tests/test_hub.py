@@ -129,6 +129,34 @@ def test_each_learners_service_answers_through_the_hubs_proxy(hub):
         assert r.status_code in (302, 403)
 
 
+def test_each_learners_certsrv_answers_through_the_hubs_proxy(hub):
+    """Certificate Services started in a learner's kernel answers at /user/<name>/proxy/<port>/certsrv/, to them only."""
+    hub_, learners = hub
+    code = (
+        "import os\n"
+        "from genesys_lab import create_ca, free_port, serve_certsrv\n"
+        "from genesys_lab.course import service_url\n"
+        "os.makedirs('certsrv_ca', exist_ok=True)\n"
+        "create_ca('certsrv_ca', 'Hub Win CA', key_size=1024)\n"
+        "port = free_port()\n"
+        "base = os.environ['JUPYTERHUB_SERVICE_PREFIX'].rstrip('/') + f'/proxy/{port}'\n"
+        "certsrv = serve_certsrv('certsrv_ca', 'desk01', port=port, base_url=base)  # serves until the kernel stops\n"
+        "print(port, service_url(port, 'certsrv/'))\n"
+    )
+    for learner in learners:
+        port, link = learner.execute_keep(code).split()
+        assert link == f"/user/{learner.name}/proxy/{port}/certsrv/"
+        r = requests.get(f"{hub_.url}{link}", headers={"Authorization": f"token {learner.token}"}, timeout=30)
+        assert r.status_code == 200, r.text[:200]
+        assert "<h1 id=title>Welcome</h1>" in r.text and "Hub Win CA" in r.text
+        assert f'href="{link}request"' in r.text  # the page's own links go through the proxy too
+        other = next(x for x in learners if x is not learner)
+        r = requests.get(
+            f"{hub_.url}{link}", headers={"Authorization": f"token {other.token}"}, timeout=30, allow_redirects=False
+        )
+        assert r.status_code in (302, 403) and "Welcome" not in r.text
+
+
 def test_a_learner_logs_in_and_sees_the_course_in_chromium(hub):
     chromium = require_tool("chromium")
     from playwright.sync_api import sync_playwright
