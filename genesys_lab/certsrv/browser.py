@@ -85,7 +85,6 @@ class Browser:
         self.machine_path = Path(machine_path)
         self.keys_dir = self.machine_path.parent / f"{self.machine_path.name}.certenroll"
         self._fqdn = fqdn
-        self._filelock = None
 
     @property
     def fqdn(self) -> str:
@@ -142,13 +141,13 @@ class Browser:
         from genesys_lab.authority import store
         from genesys_lab.x509 import keys
 
-        with self._lock():
+        with self._lock(), store.transaction(self.keys_dir, f"keep the key of request {request_id}") as tx:
             if self._key_file(container).exists():
                 raise UsageError(f"key container {container!r} already exists on this machine: choose another name, or Automatic")
-            store.write_atomic(self._key_file(container), keys.pkcs1_pem(key), 0o600)
+            tx.create(self._key_file(container), keys.pkcs1_pem(key), 0o600)
             rows = self._pending()
             rows[str(request_id)] = PendingKey(request_id, container, exportable, friendly_name).__dict__
-            self._write_pending(rows)
+            self._stage_pending(tx, rows)
 
     def requests(self) -> dict[int, PendingKey]:
         return {int(k): PendingKey(**v) for k, v in self._pending().items()}
@@ -213,12 +212,11 @@ class Browser:
         return self.keys_dir / f"{container}.key.pem"
 
     def _lock(self):
-        from filelock import FileLock
+        """The browser folder's lock (authority.journal's: it recovers a change a kill interrupted)."""
+        from genesys_lab.authority import store
 
-        if self._filelock is None:  # one object: filelock counts re-entries by the same thread
-            self.keys_dir.mkdir(mode=0o700, exist_ok=True)
-            self._filelock = FileLock(str(self.keys_dir / ".lock"), timeout=30)
-        return self._filelock
+        self.keys_dir.mkdir(mode=0o700, exist_ok=True)
+        return store.locked(self.keys_dir)
 
     def _pending(self) -> dict:
         path = self.keys_dir / "requests.json"
@@ -232,8 +230,15 @@ class Browser:
     def _write_pending(self, rows: dict) -> None:
         from genesys_lab.authority import store
 
-        with self._lock():
-            store.write_atomic(self.keys_dir / "requests.json", (json.dumps(rows, indent=1) + "\n").encode(), 0o600)
+        with self._lock(), store.transaction(self.keys_dir, "pending keys") as tx:
+            self._stage_pending(tx, rows)
+
+    def _stage_pending(self, tx, rows: dict) -> None:
+        path, data = self.keys_dir / "requests.json", (json.dumps(rows, indent=1) + "\n").encode()
+        if tx.exists(path):
+            tx.replace(path, data, 0o600)
+        else:
+            tx.create(path, data, 0o600)
 
 
 def _sha1():
