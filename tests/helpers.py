@@ -57,6 +57,9 @@ GUIDE_CA = dict(
     state="CA",
     country="US",
 )
+#: the guide's create_ca.sh example as command-line arguments (the same values as GUIDE_CA)
+GUIDE_CA_ARGS = ["-CN", "Basic Certification Authority", "-E", "youremail@yourdomain.com", "-OU", "Department",
+                 "-O", "Genesys Telecommunication Labs", "-L", "Daly City", "-S", "CA", "-C", "US"]  # fmt: skip
 
 
 def make_ca(root, cn: str = "Test CA", *, key_size: int = 1024, **kwargs):

@@ -7,28 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import snapshot
+from helpers import GUIDE_CA_ARGS, snapshot
 
 from genesys_lab import cli
 from genesys_lab.cli import scripts
 
 BIN = Path(sys.executable).parent
-GUIDE_CA = [
-    "-CN",
-    "Basic Certification Authority",
-    "-E",
-    "youremail@yourdomain.com",
-    "-OU",
-    "Department",
-    "-O",
-    "Genesys Telecommunication Labs",
-    "-L",
-    "Daly City",
-    "-S",
-    "CA",
-    "-C",
-    "US",
-]
+GUIDE_CA = GUIDE_CA_ARGS
 
 
 def run_installed(command, *args, cwd):

@@ -7,7 +7,7 @@ import ssl
 import threading
 
 import pytest
-from helpers import run_tool
+from helpers import GUIDE_CA_ARGS, run_tool
 
 from genesys_lab import load_ca
 from genesys_lab.cli import scripts
@@ -26,27 +26,7 @@ def guide_dir(tmp_path_factory):
     old = os.getcwd()
     os.chdir(root)
     try:
-        assert (
-            scripts.create_ca_main(
-                [
-                    "-CN",
-                    "Basic Certification Authority",
-                    "-E",
-                    "youremail@yourdomain.com",
-                    "-OU",
-                    "Department",
-                    "-O",
-                    "Genesys Telecommunication Labs",
-                    "-L",
-                    "Daly City",
-                    "-S",
-                    "CA",
-                    "-C",
-                    "US",
-                ]
-            )
-            == 0
-        )
+        assert scripts.create_ca_main(list(GUIDE_CA_ARGS)) == 0
         assert scripts.create_cert_main(["-host", HOST, "-CN", "myWorkstation"]) == 0
         assert scripts.create_cert_main(["-host", "desk.example.com", "-CN", "desk", "-profile", "gui"]) == 0
         assert (
